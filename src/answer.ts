@@ -1,0 +1,205 @@
+// The protocol: one request (method, host, target) to one Answer. No sockets, no clock.
+//
+// Every way of serving (the Express app, the static site) takes its answers
+// from here, so they cannot drift apart. Pages that depend only on the
+// registry are rendered once, when the Answerer is built.
+import { isVanityDomain, requestImportPath } from './module-path.js';
+import { importPathOf } from './registry.js';
+import type { Module, Registry } from './registry.js';
+import { DOCS_BASE, Renderer } from './render.js';
+
+export type AnswerKind =
+  | 'go-get'
+  | 'browser'
+  | 'index'
+  | 'miss'
+  | 'health'
+  | 'bad-request'
+  | 'method';
+
+export interface VanityRequest {
+  method: string;
+  /** The request target as sent: origin form ("/a?b") or absolute form ("http://h/a?b"). */
+  target: string;
+  /** The Host header, if any; ignored when the registry names its host. */
+  host?: string | undefined;
+}
+
+export interface Answer {
+  status: number;
+  kind: AnswerKind;
+  headers: Record<string, string>;
+  /** The body a GET gets; HEAD sends the same headers and no body. */
+  body: Buffer;
+  /** The module that answered, for logs. */
+  module?: string;
+}
+
+export const HEALTH_PATH = '/.well-known/vanity/health';
+export const MISS_MAX_AGE = 300;
+const HTML = 'text/html; charset=utf-8';
+
+/** Answers requests for one registry; build a new one when the registry changes. */
+export class Answerer {
+  private readonly modulePages = new Map<string, Buffer>();
+  private readonly notFound: Buffer;
+  private readonly index: Buffer | undefined;
+
+  constructor(
+    readonly registry: Registry,
+    private readonly renderer: Renderer = new Renderer(),
+  ) {
+    const host = registry.host;
+    this.notFound = Buffer.from(renderer.notFoundPage());
+    this.index = host ? Buffer.from(renderer.indexPage(registry, host)) : undefined;
+    if (!host) return;
+    for (const module of registry.modules) {
+      this.modulePages.set(module.path, Buffer.from(renderer.modulePage(module, host)));
+    }
+  }
+
+  answer(request: VanityRequest): Answer {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return this.page(405, 'method', Buffer.from('Method not allowed: use GET or HEAD.\n'), {
+        Allow: 'GET, HEAD',
+        'Content-Type': 'text/plain; charset=utf-8',
+      });
+    }
+
+    const target = splitTarget(request.target);
+    if (!target) return badRequest('the request target is not a path');
+    const host = this.registry.host ?? requestHost(target.authority ?? request.host);
+    if (!host) return badRequest('the Host header is not a domain name such as go.example.org');
+
+    if (target.path === HEALTH_PATH) return this.health();
+    const path = requestImportPath(target.path);
+    const match = path === null ? undefined : this.registry.lookup(path);
+    const goGet = isGoGet(target.query);
+
+    if (!match || path === null) {
+      if (path === '/' && !goGet) return this.indexAnswer(host);
+      return this.miss();
+    }
+    return goGet ? this.goGet(match.module, host) : this.browser(host, path, target.query, match.module);
+  }
+
+  private goGet(module: Module, host: string): Answer {
+    const body =
+      this.modulePages.get(module.path) ?? Buffer.from(this.renderer.modulePage(module, host));
+    return this.page(200, 'go-get', body, this.cached(), module.path);
+  }
+
+  private browser(host: string, path: string, query: string, module: Module): Answer {
+    const location = DOCS_BASE + importPathOf(host, path) + (query ? `?${safeQuery(query)}` : '');
+    const body = Buffer.from(this.renderer.redirectPage(location));
+    return this.page(302, 'browser', body, { ...this.cached(), Location: location }, module.path);
+  }
+
+  private indexAnswer(host: string): Answer {
+    const body = this.index ?? Buffer.from(this.renderer.indexPage(this.registry, host));
+    return this.page(200, 'index', body, { 'Cache-Control': `public, max-age=${MISS_MAX_AGE}` });
+  }
+
+  private miss(): Answer {
+    const headers = { 'Cache-Control': `public, max-age=${MISS_MAX_AGE}` };
+    return this.page(404, 'miss', this.notFound, headers);
+  }
+
+  private health(): Answer {
+    const status = { status: 'ok', modules: this.registry.modules.length };
+    return this.page(200, 'health', Buffer.from(`${JSON.stringify(status)}\n`), {
+      'Cache-Control': 'no-store',
+      'Content-Type': 'application/json; charset=utf-8',
+    });
+  }
+
+  private cached(): Record<string, string> {
+    return { 'Cache-Control': `public, max-age=${this.registry.cacheMaxAge}` };
+  }
+
+  private page(
+    status: number,
+    kind: AnswerKind,
+    body: Buffer,
+    headers: Record<string, string>,
+    module?: string,
+  ): Answer {
+    const all = { 'Content-Type': HTML, ...headers, 'Content-Length': String(body.length) };
+    const answer: Answer = { status, kind, headers: all, body };
+    if (module !== undefined) answer.module = module;
+    return answer;
+  }
+}
+
+function badRequest(reason: string): Answer {
+  const body = Buffer.from(`Bad request: ${reason}.\n`);
+  const headers = {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': String(body.length),
+    'Cache-Control': 'no-store',
+  };
+  return { status: 400, kind: 'bad-request', headers, body };
+}
+
+interface Target {
+  path: string;
+  query: string;
+  authority?: string;
+}
+
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)([^#]*)/;
+
+/** Splits an origin-form or absolute-form target; null for anything else (such as "*"). */
+export function splitTarget(target: string): Target | null {
+  let rest = target;
+  let authority: string | undefined;
+  if (!target.startsWith('/')) {
+    const absolute = ABSOLUTE_FORM.exec(target);
+    if (!absolute) return null;
+    authority = (absolute[1] ?? '').replace(/^.*@/, '');
+    rest = absolute[2] || '/';
+    if (rest.startsWith('?')) rest = `/${rest}`;
+  }
+
+  const hash = rest.indexOf('#');
+  if (hash >= 0) rest = rest.slice(0, hash);
+  const mark = rest.indexOf('?');
+  const path = mark >= 0 ? rest.slice(0, mark) : rest;
+  const query = mark >= 0 ? rest.slice(mark + 1) : '';
+  return authority === undefined ? { path, query } : { path, query, authority };
+}
+
+/** The vanity domain a Host header names: lower case, no port, no trailing dot. */
+export function requestHost(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const host = header
+    .toLowerCase()
+    .replace(/:[0-9]*$/, '')
+    .replace(/\.$/, '');
+  return isVanityDomain(host) ? host : undefined;
+}
+
+/** True when any `go-get` parameter is exactly "1", wherever it stands among the others. */
+export function isGoGet(query: string): boolean {
+  if (!query.includes('go-get')) return false;
+  return new URLSearchParams(query).getAll('go-get').includes('1');
+}
+
+/** The query re-encoded so that nothing outside URL characters reaches a header or page. */
+function safeQuery(query: string): string {
+  return query.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/g, percentEncode);
+}
+
+/**
+ * Node reads request bytes as latin1, so a character up to U+00FF stands for
+ * one byte of the original request and is written back as that byte.
+ */
+function percentEncode(char: string): string {
+  const code = char.charCodeAt(0);
+  if (code <= 0xff) return `%${code.toString(16).toUpperCase().padStart(2, '0')}`;
+  try {
+    return encodeURIComponent(char);
+  } catch {
+    return '%EF%BF%BD';
+  }
+}

@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+// The vanity command: parses arguments, calls the library, owns exit codes and printing.
+//
+// Exit codes: 0 done, 1 failure (bad config, cannot listen), 2 usage error.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Answerer } from './answer.js';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import { loadConfigFile } from './load-config.js';
+import { createLogger } from './log.js';
+import { ConfigError, formatProblem } from './problems.js';
+import { Registry } from './registry.js';
+import { listen } from './serve.js';
+
+const DEFAULT_PORT = 8080;
+
+/** A usage error: the command line is wrong, exit 2. */
+class UsageError extends Error {}
+
+function program(): Command {
+  const cli = new Command('vanity')
+    .description('Serve Go vanity import paths from a vanity.yaml')
+    .exitOverride()
+    .showHelpAfterError('(run "vanity --help" for usage)');
+
+  cli
+    .command('serve')
+    .description('answer the go command and browsers for the modules in a config')
+    .option('-c, --config <file>', 'the vanity.yaml to serve (default: ./vanity.yaml)')
+    .option('-p, --port <port>', 'port to listen on (default: $PORT, else 8080)', parsePort)
+    .option('--listen <host>', 'interface to listen on (default: all)')
+    .option('-q, --quiet', 'no line per request; start-up lines and errors stay')
+    .action(serve);
+
+  cli
+    .command('check')
+    .description('validate a config and list its modules; exit 1 when it is invalid')
+    .option('-c, --config <file>', 'the vanity.yaml to check (default: ./vanity.yaml)')
+    .action(check);
+  return cli;
+}
+
+interface ServeOptions {
+  config?: string;
+  port?: number;
+  listen?: string;
+  quiet?: boolean;
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  const logger = createLogger({ quiet: options.quiet ?? false });
+  const port = options.port ?? portFromEnv();
+  const file = configPath(options.config);
+  const config = await loadConfigFile(file);
+  for (const warning of config.warnings) logger.warn('config-warning', { problem: formatProblem(warning) });
+
+  const answerer = new Answerer(new Registry(config));
+  const running = await listen(createApp(answerer, { logger }), { port, host: options.listen });
+  logger.info('start', {
+    config: file,
+    modules: config.modules.length,
+    host: config.host ?? '(from Host header)',
+  });
+  logger.info('listening', { address: running.url });
+
+  const stop = (signal: string) => {
+    logger.info('stopping', { signal });
+    void running.close().then(() => {
+      logger.info('stopped');
+      process.exit(0);
+    });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+async function check(options: { config?: string }): Promise<void> {
+  const file = configPath(options.config);
+  const config = await loadConfigFile(file);
+  printModules(config);
+  for (const warning of config.warnings) console.error(`warning: ${formatProblem(warning)}`);
+  if (!config.host) {
+    console.error(`warning: ${file}: host is not set; each request's Host header names the domain`);
+  }
+}
+
+function printModules(config: Config): void {
+  const host = config.host ?? '<host>';
+  console.log(`${config.file}: ok, ${config.modules.length} modules`);
+  for (const module of new Registry(config).modules) {
+    const importPath = module.path === '/' ? host : host + module.path;
+    const subdir = module.subdir ? ` ${module.subdir}` : '';
+    console.log(`  ${importPath} ${module.vcs} ${module.repo}${subdir}`);
+  }
+}
+
+/** The config to use: --config, else ./vanity.yaml; never someone else's registry. */
+function configPath(option: string | undefined): string {
+  if (option) return option;
+  if (existsSync('vanity.yaml')) return 'vanity.yaml';
+  throw new UsageError(
+    `no config: there is no vanity.yaml in ${resolve('.')}; pass --config FILE`,
+  );
+}
+
+function parsePort(value: string): number {
+  const port = /^[0-9]{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(port >= 0 && port <= 65_535)) {
+    throw new InvalidArgumentError('expected a port number from 0 to 65535.');
+  }
+  return port;
+}
+
+function portFromEnv(): number {
+  const value = process.env.PORT;
+  if (value === undefined || value === '') return DEFAULT_PORT;
+  try {
+    return parsePort(value);
+  } catch {
+    throw new UsageError(`PORT="${value}" is not a port number from 0 to 65535`);
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    return failure(err);
+  }
+}
+
+function failure(err: unknown): number {
+  if (err instanceof CommanderError) {
+    const done = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
+    return done.includes(err.code) ? 0 : 2;
+  }
+  if (err instanceof UsageError) {
+    console.error(`vanity: ${err.message}`);
+    return 2;
+  }
+  if (err instanceof ConfigError) {
+    for (const problem of err.problems) console.error(formatProblem(problem));
+    const count = err.problems.length;
+    console.error(`vanity: ${count} problem${count === 1 ? '' : 's'} in the config; nothing was served`);
+    return 1;
+  }
+  const code = (err as NodeJS.ErrnoException).code;
+  console.error(`vanity: ${code ? `${code}: ` : ''}${(err as Error).message ?? String(err)}`);
+  return 1;
+}
+
+const code = await main(process.argv.slice(2));
+if (code !== 0) process.exit(code);

@@ -1,0 +1,69 @@
+// What can be known about a repository from its URL: its VCS and its source links.
+//
+// Links use the forge's HEAD ref, which each of these forges resolves to the
+// default branch, so nothing here assumes a branch name such as master.
+
+export const VCS_NAMES = ['git', 'hg', 'svn', 'fossil', 'bzr', 'mod'] as const;
+export type Vcs = (typeof VCS_NAMES)[number];
+
+interface Forge {
+  host: string;
+  /** The go-source directory and file templates for a repo home page. */
+  templates: (home: string) => [string, string];
+}
+
+const FORGES: Forge[] = [
+  {
+    host: 'github.com',
+    templates: (home) => [`${home}/tree/HEAD{/dir}`, `${home}/blob/HEAD{/dir}/{file}#L{line}`],
+  },
+  {
+    host: 'gitlab.com',
+    templates: (home) => [
+      `${home}/-/tree/HEAD{/dir}`,
+      `${home}/-/blob/HEAD{/dir}/{file}#L{line}`,
+    ],
+  },
+  {
+    host: 'bitbucket.org',
+    templates: (home) => [`${home}/src/HEAD{/dir}`, `${home}/src/HEAD{/dir}/{file}#lines-{line}`],
+  },
+  {
+    // Forgejo's links need a branch name, which a URL does not tell: source
+    // links fall back to the repository home ("_" lets pkg.go.dev decide).
+    host: 'codeberg.org',
+    templates: () => ['_', '_'],
+  },
+];
+
+function forgeOf(repo: URL): Forge | undefined {
+  return FORGES.find((forge) => forge.host === repo.hostname.toLowerCase());
+}
+
+/** The repository's home page: the URL without a trailing ".git" or "/". */
+export function repoHome(repo: string): string {
+  return repo.replace(/\/+$/, '').replace(/\.git$/, '');
+}
+
+/** The VCS a repo URL implies, or null when only the user can say. */
+export function inferVcs(repo: URL): Vcs | null {
+  if (forgeOf(repo)) return 'git';
+  if (repo.pathname.endsWith('.git')) return 'git';
+  return null;
+}
+
+/**
+ * The three go-source fields after the prefix (home, directory and file
+ * templates). For a forge we do not know, home only and "_" for the rest.
+ */
+export function inferDisplay(repo: URL, raw: string): string {
+  const home = repoHome(raw);
+  const forge = forgeOf(repo);
+  const [dir, file] = forge ? forge.templates(home) : ['_', '_'];
+  return `${home} ${dir} ${file}`;
+}
+
+/** True when we know how to link into this repo's files. */
+export function isKnownForge(repo: URL): boolean {
+  return forgeOf(repo) !== undefined;
+}

@@ -1,0 +1,61 @@
+// A small logger: one line per event, `time level event key=value ...`, easy to grep.
+import type { Writable } from 'node:stream';
+
+export type Fields = Record<string, string | number | boolean | undefined>;
+
+export interface Logger {
+  info(event: string, fields?: Fields): void;
+  warn(event: string, fields?: Fields): void;
+  error(event: string, fields?: Fields): void;
+  /** One line per request; silent when request logging is off. */
+  request(fields: Fields): void;
+}
+
+export interface LoggerOptions {
+  /** Where info lines go (default stdout); warnings and errors go to `errors`. */
+  out?: Writable;
+  errors?: Writable;
+  /** Turns request lines off; start-up lines, warnings and errors stay. */
+  quiet?: boolean;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const out = options.out ?? process.stdout;
+  const errors = options.errors ?? process.stderr;
+  const write = (stream: Writable, level: string, event: string, fields: Fields = {}) => {
+    stream.write(`${new Date().toISOString()} ${level} ${event}${formatFields(fields)}\n`);
+  };
+
+  return {
+    info: (event, fields) => write(out, 'info', event, fields),
+    warn: (event, fields) => write(errors, 'warn', event, fields),
+    error: (event, fields) => write(errors, 'error', event, fields),
+    request: (fields) => {
+      if (!options.quiet) write(out, 'info', 'request', fields);
+    },
+  };
+}
+
+/** A logger that writes nothing, for library users and tests. */
+export const silentLogger: Logger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  request: () => undefined,
+};
+
+function formatFields(fields: Fields): string {
+  let line = '';
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    line += ` ${key}=${formatValue(String(value))}`;
+  }
+  return line;
+}
+
+/** Quotes a value with spaces, quotes or control characters, so one event stays one line. */
+function formatValue(value: string): string {
+  return /^[\x21-\x7e]*$/.test(value) && !value.includes('"') && value !== ''
+    ? value
+    : JSON.stringify(value);
+}
