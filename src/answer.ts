@@ -9,13 +9,7 @@ import type { Module, Registry } from './registry.js';
 import { DOCS_BASE, Renderer } from './render.js';
 
 export type AnswerKind =
-  | 'go-get'
-  | 'browser'
-  | 'index'
-  | 'miss'
-  | 'health'
-  | 'bad-request'
-  | 'method';
+  'go-get' | 'browser' | 'index' | 'miss' | 'health' | 'bad-request' | 'method';
 
 export interface VanityRequest {
   method: string;
@@ -80,7 +74,9 @@ export class Answerer {
       if (path === '/' && !goGet) return this.indexAnswer(host);
       return this.miss();
     }
-    return goGet ? this.goGet(match.module, host) : this.browser(host, path, target.query, match.module);
+    return goGet
+      ? this.goGet(match.module, host)
+      : this.browser(host, path, target.query, match.module);
   }
 
   private goGet(module: Module, host: string): Answer {

@@ -29,7 +29,11 @@ export function createApp(source: AnswerSource, options: AppOptions = {}): Expre
 
   app.use((req: Request, res: Response) => {
     const started = process.hrtime.bigint();
-    const answer = current().answer({ method: req.method, target: req.url, host: req.headers.host });
+    const answer = current().answer({
+      method: req.method,
+      target: req.url,
+      host: req.headers.host,
+    });
     res.on('finish', () => logRequest(logger, req, answer, started));
     sendAnswer(res, answer, req.method === 'HEAD');
   });

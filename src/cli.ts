@@ -54,7 +54,8 @@ async function serve(options: ServeOptions): Promise<void> {
   const port = options.port ?? portFromEnv();
   const file = configPath(options.config);
   const config = await loadConfigFile(file);
-  for (const warning of config.warnings) logger.warn('config-warning', { problem: formatProblem(warning) });
+  for (const warning of config.warnings)
+    logger.warn('config-warning', { problem: formatProblem(warning) });
 
   const answerer = new Answerer(new Registry(config));
   const running = await listen(createApp(answerer, { logger }), { port, host: options.listen });
@@ -100,9 +101,7 @@ function printModules(config: Config): void {
 function configPath(option: string | undefined): string {
   if (option) return option;
   if (existsSync('vanity.yaml')) return 'vanity.yaml';
-  throw new UsageError(
-    `no config: there is no vanity.yaml in ${resolve('.')}; pass --config FILE`,
-  );
+  throw new UsageError(`no config: there is no vanity.yaml in ${resolve('.')}; pass --config FILE`);
 }
 
 function parsePort(value: string): number {
@@ -144,7 +143,9 @@ function failure(err: unknown): number {
   if (err instanceof ConfigError) {
     for (const problem of err.problems) console.error(formatProblem(problem));
     const count = err.problems.length;
-    console.error(`vanity: ${count} problem${count === 1 ? '' : 's'} in the config; nothing was served`);
+    console.error(
+      `vanity: ${count} problem${count === 1 ? '' : 's'} in the config; nothing was served`,
+    );
     return 1;
   }
   const code = (err as NodeJS.ErrnoException).code;

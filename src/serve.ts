@@ -24,7 +24,11 @@ export function listen(app: Express, options: ListenOptions): Promise<RunningSer
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
       server.off('error', reject);
-      resolve({ server, url: addressUrl(server), close: (graceMs) => closeServer(server, graceMs) });
+      resolve({
+        server,
+        url: addressUrl(server),
+        close: (graceMs) => closeServer(server, graceMs),
+      });
     });
   });
 }

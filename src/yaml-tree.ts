@@ -57,21 +57,49 @@ export function parseYamlTree(text: string): YamlNode | null {
 
   let documents = 0;
   let root: YamlNode | null = null;
-  for (const event of events) {
+  for (const [index, event] of events.entries()) {
     if (event.type === EVENT_ID.DOCUMENT) {
       documents += 1;
-      if (documents > 1) {
-        throw new YamlSyntaxError('only one YAML document is allowed (remove "---")', {
-          line: 1,
-          column: 1,
-        });
-      }
+      if (documents > 1) throw secondDocumentError(text, events.slice(index), toPosition);
       continue;
     }
     const done = builder.add(event);
     if (done) root = done;
   }
   return root;
+}
+
+/**
+ * Document events carry no offset, so the error points at the last "---" or
+ * "..." line before the second document's first node: the line to remove.
+ */
+function secondDocumentError(
+  text: string,
+  rest: Event[],
+  toPosition: (offset: number) => Position,
+): YamlSyntaxError {
+  const end = rest.map(eventOffset).find((offset) => offset >= 0) ?? text.length;
+  let marker = { offset: 0, text: '---' };
+  for (const match of text.slice(0, end).matchAll(/^(?:---|\.\.\.)(?=\s|$)/gm)) {
+    marker = { offset: match.index, text: match[0] };
+  }
+  const reason = `only one YAML document is allowed (remove this "${marker.text}")`;
+  return new YamlSyntaxError(reason, toPosition(marker.offset));
+}
+
+/** Where an event's text starts, or -1 when it has none (documents, pops, empty scalars). */
+function eventOffset(event: Event): number {
+  switch (event.type) {
+    case EVENT_ID.MAPPING:
+    case EVENT_ID.SEQUENCE:
+      return event.start;
+    case EVENT_ID.SCALAR:
+      return event.valueStart;
+    case EVENT_ID.ALIAS:
+      return event.anchorStart;
+    default:
+      return -1;
+  }
 }
 
 function readEvents(text: string): Event[] {
@@ -137,7 +165,7 @@ class TreeBuilder {
           kind: 'scalar',
           value: getScalarValue(this.text, event),
           plain: event.style === SCALAR_STYLE.PLAIN && event.tagStart === -1,
-          pos: this.toPosition(event.valueStart),
+          pos: event.valueStart >= 0 ? this.toPosition(event.valueStart) : this.emptyPosition(),
         };
         this.remember(event.anchorStart, event.anchorEnd, node);
         return this.attach(node);
@@ -158,6 +186,15 @@ class TreeBuilder {
       default:
         return null;
     }
+  }
+
+  /**
+   * An empty scalar (`key:` with nothing after it) has no offset of its own;
+   * pointing at its key, or else its collection, keeps problems on the right line.
+   */
+  private emptyPosition(): Position {
+    const key = this.pendingKeys[this.pendingKeys.length - 1];
+    return key?.pos ?? this.stack[this.stack.length - 1]?.pos ?? { line: 1, column: 1 };
   }
 
   private remember(start: number, end: number, node: YamlNode): void {

@@ -1,0 +1,165 @@
+// The Express app over HTTP: headers, HEAD, absolute-form targets, logging, mounting.
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import express from 'express';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Answerer } from '../src/answer.js';
+import { createApp } from '../src/app.js';
+import { createLogger } from '../src/log.js';
+import { listen } from '../src/serve.js';
+import type { RunningServer } from '../src/serve.js';
+import { metaTags, registryFrom } from './helpers.js';
+
+const YAML = `
+host: go.example.org
+paths:
+  /otel:
+    repo: https://github.com/open-telemetry/opentelemetry-go
+  /otel/sdk:
+    repo: https://github.com/open-telemetry/opentelemetry-go-sdk
+`;
+const registry = registryFrom(YAML);
+const app = createApp(registry);
+
+describe('security headers', () => {
+  it.each(['/otel?go-get=1', '/otel', '/', '/nope', '/.well-known/vanity/health'])(
+    '%s carries them, and no X-Powered-By or HSTS',
+    async (path) => {
+      const res = await request(app).get(path);
+      expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.headers['strict-transport-security']).toBeUndefined();
+    },
+  );
+
+  it('also on a 405', async () => {
+    const res = await request(app).post('/otel').send('x=1');
+    expect(res.status).toBe(405);
+    expect(res.headers['allow']).toBe('GET, HEAD');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+});
+
+describe('answers over HTTP', () => {
+  it('serves the go-get page', async () => {
+    const res = await request(app).get('/otel/sdk/metric?go-get=1');
+    expect(res.status).toBe(200);
+    expect(metaTags(res.text, 'go-import')).toEqual([
+      'go.example.org/otel/sdk git https://github.com/open-telemetry/opentelemetry-go-sdk',
+    ]);
+  });
+
+  it('redirects a browser to the sub-package docs', async () => {
+    const res = await request(app).get('/otel/trace?tab=doc');
+    expect(res.status).toBe(302);
+    expect(res.headers['location']).toBe('https://pkg.go.dev/go.example.org/otel/trace?tab=doc');
+  });
+
+  it('answers HEAD like GET without a body', async () => {
+    for (const path of ['/otel?go-get=1', '/otel', '/nope', '/']) {
+      const get = await request(app).get(path);
+      const head = await request(app).head(path);
+      expect(head.status).toBe(get.status);
+      expect(head.headers['content-length']).toBe(get.headers['content-length']);
+      expect(head.headers['location']).toBe(get.headers['location']);
+      expect(head.text ?? '').toBe('');
+    }
+  });
+
+  it('never answers 5xx to odd paths', async () => {
+    const paths = ['/%', '/%zz', '/otel/%E0%A4%A', '/ünïcödé', `/${'a/'.repeat(500)}`, '/otel/..'];
+    for (const path of paths) {
+      const res = await request(app).get(`${encodeURI(path).replace(/%25/g, '%')}?go-get=1`);
+      expect(res.status).toBeLessThan(500);
+    }
+  });
+
+  it('takes the current answerer from a function, so a reload swaps it whole', async () => {
+    let current = new Answerer(registry);
+    const reloading = createApp(() => current);
+    expect((await request(reloading).get('/zap?go-get=1')).status).toBe(404);
+    current = new Answerer(registryFrom('host: go.example.org\npaths:\n  /zap:\n    repo: https://github.com/u/zap\n'));
+    expect((await request(reloading).get('/zap?go-get=1')).status).toBe(200);
+  });
+
+  it('works mounted under a path of another app', async () => {
+    const outer = express();
+    outer.use('/go', createApp(registry));
+    const res = await request(outer).get('/go/otel/x?go-get=1');
+    expect(metaTags(res.text, 'go-import')[0]).toMatch(/^go\.example\.org\/otel git /);
+  });
+});
+
+describe('logging', () => {
+  it('writes one grep-able line per request', async () => {
+    const out = new PassThrough();
+    const lines: string[] = [];
+    out.on('data', (chunk: Buffer) => lines.push(...chunk.toString().trim().split('\n')));
+    const logged = createApp(registry, { logger: createLogger({ out, errors: out }) });
+
+    await request(logged).get('/otel/x?go-get=1');
+    await request(logged).get('/nope a');
+    expect(lines[0]).toMatch(
+      /^\S+Z info request method=GET path=\/otel\/x\?go-get=1 status=200 kind=go-get module=\/otel ms=[0-9.]+$/,
+    );
+    expect(lines[1]).toMatch(/ path=\/nope%20a status=404 kind=miss ms=/);
+  });
+
+  it('quotes values with spaces, quotes or newlines, so one event stays one line', () => {
+    const out = new PassThrough();
+    let written = '';
+    out.on('data', (chunk: Buffer) => (written += chunk.toString()));
+    createLogger({ out, errors: out }).info('odd', { path: 'a "b"\nc', empty: '' });
+    expect(written).toMatch(/ info odd path="a \\"b\\"\\nc" empty=""\n$/);
+    expect(written.split('\n')).toHaveLength(2);
+  });
+
+  it('writes no request lines when quiet', async () => {
+    const out = new PassThrough();
+    let written = '';
+    out.on('data', (chunk: Buffer) => (written += chunk.toString()));
+    const quiet = createApp(registry, { logger: createLogger({ out, errors: out, quiet: true }) });
+    await request(quiet).get('/otel?go-get=1');
+    expect(written).toBe('');
+  });
+});
+
+describe('absolute-form request targets', () => {
+  let running: RunningServer;
+  beforeAll(async () => {
+    running = await listen(app, { port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await running.close(100);
+  });
+
+  it('answers GET http://host/path as a forward proxy client sends it', async () => {
+    const port = (running.server.address() as AddressInfo).port;
+    const reply = await rawRequest(
+      port,
+      'GET http://go.example.org/otel/sdk?go-get=1 HTTP/1.1\r\nHost: go.example.org\r\n' +
+        'Connection: close\r\n\r\n',
+    );
+    expect(reply).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(metaTags(reply, 'go-import')).toEqual([
+      'go.example.org/otel/sdk git https://github.com/open-telemetry/opentelemetry-go-sdk',
+    ]);
+  });
+});
+
+/** Sends raw bytes and reads the whole reply; bounded by a 5 s timeout. */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(text));
+    let reply = '';
+    socket.setTimeout(5000, () => socket.destroy(new Error('no reply within 5 s')));
+    socket.on('data', (chunk) => (reply += chunk.toString('latin1')));
+    socket.on('end', () => resolve(reply));
+    socket.on('error', reject);
+  });
+}
