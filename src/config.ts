@@ -179,7 +179,8 @@ class Checker {
     seen.set(path, key.pos.line);
 
     if (value.kind !== 'map') {
-      const hint = value.kind === 'scalar' && value.value ? `"repo: ${value.value}"` : '"repo: URL"';
+      const hint =
+        value.kind === 'scalar' && value.value ? `"repo: ${value.value}"` : '"repo: URL"';
       this.report(value.pos, keyPath, `expected a mapping; write ${hint} on the next line`);
       return null;
     }
@@ -190,7 +191,11 @@ class Checker {
     const fields = this.fields(map, keyPath, MODULE_KEYS);
     const repoNode = fields.get('repo');
     if (!repoNode) {
-      this.report(map.pos, keyPath, 'missing "repo": the repository URL, such as https://github.com/org/name');
+      this.report(
+        map.pos,
+        keyPath,
+        'missing "repo": the repository URL, such as https://github.com/org/name',
+      );
       return null;
     }
 
@@ -215,13 +220,24 @@ class Checker {
     } catch {
       url = null;
     }
-    if (/\s/.test(repo) || !url || !url.host) {
-      this.report(node.pos, keyPath, `"${repo}" is not a URL; write one such as https://github.com/org/name`);
+    // The scheme is checked first: "file:///srv/repo" has no host, and calling
+    // it "not a URL" would hide the real reason it is refused.
+    const scheme = url && /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) ? url.protocol : null;
+    if (scheme && !REPO_SCHEMES.includes(scheme)) {
+      const schemes = REPO_SCHEMES.map((s) => s.slice(0, -1)).join(', ');
+      this.report(
+        node.pos,
+        keyPath,
+        `scheme "${scheme}" is not one the go command fetches (${schemes})`,
+      );
       return null;
     }
-    if (!REPO_SCHEMES.includes(url.protocol)) {
-      const schemes = REPO_SCHEMES.map((s) => s.slice(0, -1)).join(', ');
-      this.report(node.pos, keyPath, `scheme "${url.protocol}" is not one the go command fetches (${schemes})`);
+    if (/\s/.test(repo) || !url || !url.host) {
+      this.report(
+        node.pos,
+        keyPath,
+        `"${repo}" is not a URL; write one such as https://github.com/org/name`,
+      );
       return null;
     }
     return url;
@@ -248,7 +264,11 @@ class Checker {
       return null;
     }
     if (text === 'mod' && url.protocol !== 'https:' && url.protocol !== 'http:') {
-      this.report(node.pos, `${keyPath}.vcs`, 'vcs "mod" needs an https:// module proxy URL as repo');
+      this.report(
+        node.pos,
+        `${keyPath}.vcs`,
+        'vcs "mod" needs an https:// module proxy URL as repo',
+      );
     }
     return text as Vcs;
   }
@@ -263,15 +283,20 @@ class Checker {
     const text = this.optionalString(node, `${keyPath}.display`);
     if (text === undefined) {
       if (!isKnownForge(url)) {
-        const hint = 'no source links for this forge; set display: "HOME DIR-TEMPLATE FILE-TEMPLATE"';
+        const hint =
+          'no source links for this forge; set display: "HOME DIR-TEMPLATE FILE-TEMPLATE"';
         this.warnings.push(this.problem(repoPos, `${keyPath}.display`, hint));
       }
       return inferDisplay(url, repo);
     }
     const fields = text.trim().split(/\s+/);
-    if (fields.length !== 3 || text.includes('"')) {
+    const pos = node?.pos ?? repoPos;
+    // Quote marks would land inside the go-source content attribute; "found 3" would not say so.
+    if (text.includes('"')) {
+      this.report(pos, `${keyPath}.display`, 'remove the quote marks inside the three fields');
+    } else if (fields.length !== 3) {
       this.report(
-        node?.pos ?? repoPos,
+        pos,
         `${keyPath}.display`,
         `expected three fields, "HOME DIR-TEMPLATE FILE-TEMPLATE", found ${fields.length}`,
       );
@@ -287,7 +312,11 @@ class Checker {
       .map((element) => moduleElementProblem(element))
       .find((p) => p !== null);
     if (problem) {
-      this.report(node.pos, `${keyPath}.subdir`, `${problem}; write a relative folder, such as "go"`);
+      this.report(
+        node.pos,
+        `${keyPath}.subdir`,
+        `${problem}; write a relative folder, such as "go"`,
+      );
     }
     return text;
   }
@@ -315,5 +344,7 @@ class Checker {
 }
 
 function isNull(node: YamlNode): boolean {
-  return node.kind === 'scalar' && node.plain && ['', '~', 'null', 'Null', 'NULL'].includes(node.value);
+  return (
+    node.kind === 'scalar' && node.plain && ['', '~', 'null', 'Null', 'NULL'].includes(node.value)
+  );
 }

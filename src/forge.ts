@@ -19,10 +19,7 @@ const FORGES: Forge[] = [
   },
   {
     host: 'gitlab.com',
-    templates: (home) => [
-      `${home}/-/tree/HEAD{/dir}`,
-      `${home}/-/blob/HEAD{/dir}/{file}#L{line}`,
-    ],
+    templates: (home) => [`${home}/-/tree/HEAD{/dir}`, `${home}/-/blob/HEAD{/dir}/{file}#L{line}`],
   },
   {
     host: 'bitbucket.org',
@@ -57,9 +54,12 @@ export function inferVcs(repo: URL): Vcs | null {
  * templates). For a forge we do not know, home only and "_" for the rest.
  */
 export function inferDisplay(repo: URL, raw: string): string {
-  const home = repoHome(raw);
   const forge = forgeOf(repo);
-  const [dir, file] = forge ? forge.templates(home) : ['_', '_'];
+  if (!forge) return `${repoHome(raw)} _ _`;
+  // Source links are for browsers: a forge serves its pages over https, so an
+  // ssh:// or git:// clone URL, a user name or a query must not reach them.
+  const home = repoHome(`https://${repo.hostname}${repo.pathname}`);
+  const [dir, file] = forge.templates(home);
   return `${home} ${dir} ${file}`;
 }
 

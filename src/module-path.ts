@@ -43,7 +43,8 @@ export function normaliseModulePath(raw: string): { path: string; problem: strin
     return { path: raw, problem: `module path must start with "/" (write "/${raw}")` };
   }
   const path = raw.length > 1 && raw.endsWith('/') ? raw.slice(0, -1) : raw;
-  if (path === '/') return { path, problem: null };
+  // "//" loses only its last slash and would pass for the root; it has an empty element.
+  if (path === '/') return { path, problem: raw === '/' ? null : moduleElementProblem('') };
 
   for (const element of path.slice(1).split('/')) {
     const problem = moduleElementProblem(element);

@@ -12,7 +12,9 @@ export interface Problem {
 /** `file:line:col: key.path: problem`, the form editors and CI annotations read. */
 export function formatProblem(problem: Problem): string {
   const where = `${problem.file}:${problem.line}:${problem.column}`;
-  return problem.key ? `${where}: ${problem.key}: ${problem.message}` : `${where}: ${problem.message}`;
+  return problem.key
+    ? `${where}: ${problem.key}: ${problem.message}`
+    : `${where}: ${problem.message}`;
 }
 
 /** Thrown by the loaders when a config cannot be used; carries every problem found. */
