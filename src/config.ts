@@ -3,7 +3,7 @@
 // The format is govanityurls' (host, cache_max_age, paths with repo, vcs and
 // display), unchanged, plus `subdir` and `description` per module. Parsing
 // takes a string; reading the file is the loader's job (load-config.ts).
-import { inferDisplay, inferVcs, isKnownForge, VCS_NAMES } from './forge.js';
+import { inferDisplay, inferVcs, isKnownForge, repoHome, VCS_NAMES } from './forge.js';
 import type { Vcs } from './forge.js';
 import { isVanityDomain, moduleElementProblem, normaliseModulePath } from './module-path.js';
 import { nearest } from './problems.js';
@@ -49,7 +49,7 @@ export function parseConfig(text: string, file: string): ParseResult {
   if (!root) return { ok: false, problems: checker.problems };
 
   const config = checker.config(root);
-  if (checker.problems.length > 0) return { ok: false, problems: checker.problems };
+  if (checker.problems.length > 0) return { ok: false, problems: inFileOrder(checker.problems) };
   return { ok: true, config };
 }
 
@@ -86,6 +86,11 @@ class Checker {
     const host = this.host(fields.get('host'));
     const cacheMaxAge = this.cacheMaxAge(fields.get('cache_max_age'));
     const modules = this.modules(fields.get('paths'), root.pos);
+    for (const warning of nestedRepoWarnings(modules)) {
+      this.warnings.push(
+        this.problem({ line: warning.line, column: 3 }, warning.key, warning.text),
+      );
+    }
     return { file: this.file, host, cacheMaxAge, modules, warnings: this.warnings };
   }
 
@@ -190,12 +195,10 @@ class Checker {
   private moduleFields(map: YamlMap, keyPath: string, path: string, line: number) {
     const fields = this.fields(map, keyPath, MODULE_KEYS);
     const repoNode = fields.get('repo');
-    if (!repoNode) {
-      this.report(
-        map.pos,
-        keyPath,
-        'missing "repo": the repository URL, such as https://github.com/org/name',
-      );
+    if (!repoNode || isNull(repoNode)) {
+      const example = 'the repository URL, such as https://github.com/org/name';
+      if (repoNode) this.report(repoNode.pos, `${keyPath}.repo`, `no value: write ${example}`);
+      else this.report(map.pos, keyPath, `missing "repo": ${example}`);
       return null;
     }
 
@@ -222,7 +225,8 @@ class Checker {
     }
     // The scheme is checked first: "file:///srv/repo" has no host, and calling
     // it "not a URL" would hide the real reason it is refused.
-    const scheme = url && /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) ? url.protocol : null;
+    const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || url?.protocol === 'file:';
+    const scheme = url && hasScheme ? url.protocol : null;
     if (scheme && !REPO_SCHEMES.includes(scheme)) {
       const schemes = REPO_SCHEMES.map((s) => s.slice(0, -1)).join(', ');
       this.report(
@@ -347,4 +351,43 @@ function isNull(node: YamlNode): boolean {
   return (
     node.kind === 'scalar' && node.plain && ['', '~', 'null', 'Null', 'NULL'].includes(node.value)
   );
+}
+
+function inFileOrder(problems: Problem[]): Problem[] {
+  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/**
+ * A module nested in another that names the same repository without a subdir
+ * breaks `go get`: the go command takes the nested path as the repository
+ * root and looks for tags without the folder prefix. The parent answers for
+ * it already.
+ */
+function nestedRepoWarnings(modules: ModuleConfig[]) {
+  const byPath = new Map(modules.map((module) => [module.path, module]));
+  const warnings: { line: number; key: string; text: string }[] = [];
+  for (const module of modules) {
+    const parent = parentModule(module.path, byPath);
+    if (!parent || module.subdir || repoHome(parent.repo) !== repoHome(module.repo)) continue;
+    const folder = module.path.slice(parent.path.length).replace(/^\//, '');
+    warnings.push({
+      line: module.line,
+      key: `paths.${module.path}`,
+      text:
+        `same repository as ${parent.path}, so the go command would look for tags ` +
+        `without the "${folder}/" prefix; remove this entry (${parent.path} answers for it)` +
+        ` or set "subdir: ${folder}" (read by Go 1.25 and newer)`,
+    });
+  }
+  return warnings;
+}
+
+function parentModule(path: string, byPath: Map<string, ModuleConfig>): ModuleConfig | undefined {
+  let prefix = path;
+  while (prefix.length > 1) {
+    prefix = prefix.slice(0, prefix.lastIndexOf('/')) || '/';
+    const parent = byPath.get(prefix);
+    if (parent) return parent;
+  }
+  return undefined;
 }

@@ -31,7 +31,8 @@ export function moduleElementProblem(element: string): string | null {
 
 /** True when `element` may appear in an import path (module path or package below it). */
 export function isImportElement(element: string): boolean {
-  return IMPORT_ELEMENT.test(element) && !WINDOWS_RESERVED.test(element.split('.')[0] ?? '');
+  const short = element.split('.')[0] ?? '';
+  return IMPORT_ELEMENT.test(element) && !WINDOWS_RESERVED.test(short) && !SHORT_NAME.test(short);
 }
 
 /**
@@ -60,8 +61,8 @@ export function normaliseModulePath(raw: string): { path: string; problem: strin
  */
 export function requestImportPath(rawPath: string): string | null {
   if (!rawPath.startsWith('/')) return null;
-  const path = rawPath.length > 1 && rawPath.endsWith('/') ? rawPath.slice(0, -1) : rawPath;
-  if (path === '/') return path;
+  if (rawPath === '/') return rawPath;
+  const path = rawPath.endsWith('/') ? rawPath.slice(0, -1) : rawPath;
 
   for (const element of path.slice(1).split('/')) {
     if (!isImportElement(element)) return null;

@@ -131,6 +131,7 @@ describe('misses', () => {
     '/yarpc//x?go-get=1',
     '/yarpc/x//?go-get=1',
     '//yarpc?go-get=1',
+    '//?go-get=1',
     '/yarpc/.hidden?go-get=1',
     '/constructor?go-get=1',
     '/toString',
@@ -192,7 +193,9 @@ describe('the domain root', () => {
   });
 
   it('is a module when "/" is configured, with no slash after the host', () => {
-    const root = new Answerer(registryFrom('host: ex.com\npaths:\n  /:\n    repo: https://github.com/x/p\n'));
+    const root = new Answerer(
+      registryFrom('host: ex.com\npaths:\n  /:\n    repo: https://github.com/x/p\n'),
+    );
     for (const target of ['/?go-get=1', '/sub?go-get=1', '/sub/deeper/?go-get=1']) {
       const answer = root.answer({ method: 'GET', target });
       expect(metaTags(html(answer), 'go-import')).toEqual(['ex.com git https://github.com/x/p']);
@@ -239,7 +242,9 @@ describe('hosts', () => {
   });
 
   describe('without a configured host', () => {
-    const open = new Answerer(registryFrom('paths:\n  /zap:\n    repo: https://github.com/u/zap\n'));
+    const open = new Answerer(
+      registryFrom('paths:\n  /zap:\n    repo: https://github.com/u/zap\n'),
+    );
     const ask = (target: string, host?: string) => open.answer({ method: 'GET', target, host });
 
     it.each([

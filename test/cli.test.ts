@@ -88,7 +88,9 @@ describe('vanity check', () => {
     );
     const { code, stderr } = run(['check', '--config', file]);
     expect(code).toBe(1);
-    expect(stderr).toContain(`${file}:4:5: paths./a.rpeo: unknown key "rpeo"; did you mean "repo"?`);
+    expect(stderr).toContain(
+      `${file}:4:5: paths./a.rpeo: unknown key "rpeo"; did you mean "repo"?`,
+    );
     expect(stderr).toMatch(new RegExp(`${file}:5:3: paths\\.b: module path must start with "/"`));
     expect(stderr).toContain('problems in the config; nothing was served');
   });
@@ -140,14 +142,19 @@ describe('vanity serve', () => {
     ]);
     const output = collect(child);
     const address = await waitFor(output, /listening address=(\S+)/);
-    expect(output.text).toMatch(/info start config=\S+vanity\.yaml modules=10 host=go\.opentelemetry\.io/);
+    expect(output.text).toMatch(
+      /info start config=\S+vanity\.yaml modules=10 host=go\.opentelemetry\.io/,
+    );
 
     const res = await fetch(`${address}/otel/sdk/metric?go-get=1`);
     expect(res.status).toBe(200);
     expect(metaTags(await res.text(), 'go-import')).toEqual([
       'go.opentelemetry.io/otel git https://github.com/open-telemetry/opentelemetry-go',
     ]);
-    await waitFor(output, /request method=GET path=\/otel\/sdk\/metric\?go-get=1 status=200 kind=go-get/);
+    await waitFor(
+      output,
+      /request method=GET path=\/otel\/sdk\/metric\?go-get=1 status=200 kind=go-get/,
+    );
 
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((done) => child.on('exit', done));
