@@ -30,6 +30,8 @@ export interface Answer {
 }
 
 export const HEALTH_PATH = '/.well-known/vanity/health';
+/** Readiness belongs to the process, not the registry: the HTTP layer answers it. */
+export const READY_PATH = '/.well-known/vanity/ready';
 export const MISS_MAX_AGE = 300;
 const HTML = 'text/html; charset=utf-8';
 
@@ -53,12 +55,7 @@ export class Answerer {
   }
 
   answer(request: VanityRequest): Answer {
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      return this.page(405, 'method', Buffer.from('Method not allowed: use GET or HEAD.\n'), {
-        Allow: 'GET, HEAD',
-        'Content-Type': 'text/plain; charset=utf-8',
-      });
-    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed();
 
     const target = splitTarget(request.target);
     if (!target) return badRequest('the request target is not a path');
@@ -105,7 +102,7 @@ export class Answerer {
     const status = { status: 'ok', modules: this.registry.modules.length };
     return this.page(200, 'health', Buffer.from(`${JSON.stringify(status)}\n`), {
       'Cache-Control': 'no-store',
-      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Type': JSON_TYPE,
     });
   }
 
@@ -120,23 +117,46 @@ export class Answerer {
     headers: Record<string, string>,
     module?: string,
   ): Answer {
-    const all = { 'Content-Type': HTML, ...headers, 'Content-Length': String(body.length) };
-    const answer: Answer = { status, kind, headers: all, body };
+    const answer = makeAnswer(status, kind, body, headers);
     if (module !== undefined) answer.module = module;
     return answer;
   }
 }
 
-function badRequest(reason: string): Answer {
-  const body = Buffer.from(`Bad request: ${reason}.\n`);
-  const headers = {
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Content-Length': String(body.length),
-    'Cache-Control': 'no-store',
-  };
-  return { status: 400, kind: 'bad-request', headers, body };
+/** An Answer with its Content-Length, and Content-Type HTML unless `headers` say otherwise. */
+function makeAnswer(
+  status: number,
+  kind: AnswerKind,
+  body: Buffer,
+  headers: Record<string, string>,
+): Answer {
+  const all = { 'Content-Type': HTML, ...headers, 'Content-Length': String(body.length) };
+  return { status, kind, headers: all, body };
 }
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+const TEXT_TYPE = 'text/plain; charset=utf-8';
+
+/** 200 while the server takes traffic, 503 while it drains before exit. */
+export function readinessAnswer(method: string, ready: boolean): Answer {
+  if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed();
+  const body = Buffer.from(`${JSON.stringify({ status: ready ? 'ready' : 'draining' })}\n`);
+  const headers = { 'Content-Type': JSON_TYPE, 'Cache-Control': 'no-store' };
+  return makeAnswer(ready ? 200 : 503, 'health', body, headers);
+}
+
+function methodNotAllowed(): Answer {
+  const body = Buffer.from('Method not allowed: use GET or HEAD.\n');
+  return makeAnswer(405, 'method', body, { Allow: 'GET, HEAD', 'Content-Type': TEXT_TYPE });
+}
+
+function badRequest(reason: string): Answer {
+  const body = Buffer.from(`Bad request: ${reason}.\n`);
+  return makeAnswer(400, 'bad-request', body, {
+    'Content-Type': TEXT_TYPE,
+    'Cache-Control': 'no-store',
+  });
+}
 interface Target {
   path: string;
   query: string;

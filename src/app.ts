@@ -1,7 +1,7 @@
 // The Express app: every request handed to answer(), with security headers and a log line.
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
-import { Answerer } from './answer.js';
+import { Answerer, READY_PATH, readinessAnswer } from './answer.js';
 import type { Answer } from './answer.js';
 import { silentLogger } from './log.js';
 import type { Logger } from './log.js';
@@ -14,6 +14,14 @@ export type AnswerSource = Registry | Answerer | (() => Answerer);
 export interface AppOptions {
   /** Request lines and errors go here; silent by default. */
   logger?: Logger;
+  /**
+   * Trust X-Forwarded-Host and X-Forwarded-For from a proxy in front: Express's
+   * `trust proxy` setting (true, a hop count, or addresses and subnets). Off by
+   * default, since anyone can send those headers.
+   */
+  trustProxy?: boolean | number | string;
+  /** False while the server drains: the readiness endpoint then answers 503. */
+  isReady?: () => boolean;
 }
 
 /**
@@ -26,14 +34,15 @@ export function createApp(source: AnswerSource, options: AppOptions = {}): Expre
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  app.set('trust proxy', options.trustProxy ?? false);
+  const isReady = options.isReady ?? (() => true);
 
   app.use((req: Request, res: Response) => {
     const started = process.hrtime.bigint();
-    const answer = current().answer({
-      method: req.method,
-      target: req.url,
-      host: req.headers.host,
-    });
+    const request = { method: req.method, target: req.url, host: requestHost(req, options) };
+    const answer = isReadinessPath(request.target)
+      ? readinessAnswer(request.method, isReady())
+      : current().answer(request);
     res.on('finish', () => logRequest(logger, req, answer, started));
     sendAnswer(res, answer, req.method === 'HEAD');
   });
@@ -53,6 +62,15 @@ export function sendAnswer(res: Response, answer: Answer, head: boolean): void {
   res.end(head ? undefined : answer.body);
 }
 
+/** The Host to answer for: X-Forwarded-Host only when the proxy in front is trusted. */
+function requestHost(req: Request, options: AppOptions): string | undefined {
+  return options.trustProxy ? req.hostname : req.headers.host;
+}
+
+function isReadinessPath(target: string): boolean {
+  return target === READY_PATH || target.startsWith(`${READY_PATH}?`);
+}
+
 function toCurrent(source: AnswerSource): () => Answerer {
   if (typeof source === 'function') return source;
   const answerer = source instanceof Answerer ? source : new Answerer(source);
@@ -68,5 +86,6 @@ function logRequest(logger: Logger, req: Request, answer: Answer, started: bigin
     kind: answer.kind,
     module: answer.module,
     ms: ms.toFixed(2),
+    client: req.ip,
   });
 }
