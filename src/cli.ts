@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { Answerer } from './answer.js';
+import { Answerer, HEALTH_PATH } from './answer.js';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { loadConfigFile } from './load-config.js';
@@ -18,6 +18,9 @@ const DEFAULT_PORT = 8080;
 
 /** A usage error: the command line is wrong, exit 2. */
 class UsageError extends Error {}
+
+/** The health check failed: exit 1 with one line. */
+class HealthError extends Error {}
 
 function program(): Command {
   const cli = new Command('vanity')
@@ -32,7 +35,20 @@ function program(): Command {
     .option('-p, --port <port>', 'port to listen on (default: $PORT, else 8080)', parsePort)
     .option('--listen <host>', 'interface to listen on (default: all)')
     .option('-q, --quiet', 'no line per request; start-up lines and errors stay')
+    .option(
+      '--trust-proxy [value]',
+      'trust X-Forwarded-Host/-For from a proxy: true, hop count, or addresses',
+    )
+    .option('--drain-delay <seconds>', 'on SIGTERM, report not ready this long first', seconds, 0)
+    .option('--shutdown-timeout <seconds>', 'on SIGTERM, cut busy connections after', seconds, 10)
     .action(serve);
+
+  cli
+    .command('health')
+    .description('exit 0 when the server on this machine reports healthy (for HEALTHCHECK)')
+    .option('-p, --port <port>', 'its port (default: $PORT, else 8080)', parsePort)
+    .option('--timeout <seconds>', 'give up after', seconds, 3)
+    .action(health);
 
   cli
     .command('check')
@@ -47,6 +63,9 @@ interface ServeOptions {
   port?: number;
   listen?: string;
   quiet?: boolean;
+  trustProxy?: string | boolean;
+  drainDelay: number;
+  shutdownTimeout: number;
 }
 
 async function serve(options: ServeOptions): Promise<void> {
@@ -58,7 +77,10 @@ async function serve(options: ServeOptions): Promise<void> {
     logger.warn('config-warning', { problem: formatProblem(warning) });
 
   const answerer = new Answerer(new Registry(config));
-  const running = await listen(createApp(answerer, { logger }), { port, host: options.listen });
+  const trustProxy = parseTrustProxy(options.trustProxy);
+  const isReady = () => !running.draining;
+  const app = createApp(answerer, { logger, trustProxy, isReady });
+  const running = await listen(app, { port, host: options.listen });
   logger.info('start', {
     config: file,
     modules: config.modules.length,
@@ -67,8 +89,9 @@ async function serve(options: ServeOptions): Promise<void> {
   logger.info('listening', { address: running.url });
 
   const stop = (signal: string) => {
-    logger.info('stopping', { signal });
-    void running.close().then(() => {
+    logger.info('stopping', { signal, drain_delay_s: options.drainDelay });
+    const drain = { delayMs: options.drainDelay * 1000, graceMs: options.shutdownTimeout * 1000 };
+    void running.close(drain).then(() => {
       logger.info('stopped');
       process.exit(0);
     });
@@ -97,9 +120,23 @@ function printModules(config: Config): void {
   }
 }
 
-/** The config to use: --config, else ./vanity.yaml; never someone else's registry. */
+/** Asks the local server's health endpoint; exit 1 when it does not answer 200 in time. */
+async function health(options: { port?: number; timeout: number }): Promise<void> {
+  const port = options.port ?? portFromEnv();
+  const url = `http://127.0.0.1:${port}${HEALTH_PATH}`;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(options.timeout * 1000) });
+    if (res.status !== 200) throw new Error(`answered ${res.status}`);
+    console.log(`healthy: ${url}`);
+  } catch (err) {
+    throw new HealthError(`unhealthy: ${url}: ${(err as Error).message}`);
+  }
+}
+
+/** The config to use: --config, else $VANITY_CONFIG, else ./vanity.yaml; never a guess. */
 function configPath(option: string | undefined): string {
   if (option) return option;
+  if (process.env.VANITY_CONFIG) return process.env.VANITY_CONFIG;
   if (existsSync('vanity.yaml')) return 'vanity.yaml';
   throw new UsageError(`no config: there is no vanity.yaml in ${resolve('.')}; pass --config FILE`);
 }
@@ -110,6 +147,19 @@ function parsePort(value: string): number {
     throw new InvalidArgumentError('expected a port number from 0 to 65535.');
   }
   return port;
+}
+
+function seconds(value: string): number {
+  const number = /^[0-9]+(\.[0-9]+)?$/.test(value) ? Number(value) : NaN;
+  if (!(number <= 3600)) throw new InvalidArgumentError('expected seconds from 0 to 3600.');
+  return number;
+}
+
+/** Express's trust proxy: true, a hop count, or a list of addresses and subnets. */
+function parseTrustProxy(value: string | boolean | undefined): boolean | number | string {
+  if (value === undefined || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  return /^[0-9]+$/.test(value) ? Number(value) : value;
 }
 
 function portFromEnv(): number {
@@ -135,6 +185,10 @@ function failure(err: unknown): number {
   if (err instanceof CommanderError) {
     const done = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
     return done.includes(err.code) ? 0 : 2;
+  }
+  if (err instanceof HealthError) {
+    console.error(err.message);
+    return 1;
   }
   if (err instanceof UsageError) {
     console.error(`vanity: ${err.message}`);
