@@ -97,6 +97,53 @@ describe('answers over HTTP', () => {
   });
 });
 
+describe('behind a proxy', () => {
+  const open = registryFrom('paths:\n  /zap:\n    repo: https://github.com/u/zap\n');
+  const tagFor = async (app: ReturnType<typeof createApp>) => {
+    const res = await request(app)
+      .get('/zap?go-get=1')
+      .set('Host', 'internal.example.org:8080')
+      .set('X-Forwarded-Host', 'go.example.org')
+      .set('X-Forwarded-For', '203.0.113.7');
+    return metaTags(res.text, 'go-import')[0];
+  };
+
+  it('ignores X-Forwarded-Host unless told to trust the proxy', async () => {
+    expect(await tagFor(createApp(open))).toMatch(/^internal\.example\.org\/zap /);
+    expect(await tagFor(createApp(open, { trustProxy: true }))).toMatch(/^go\.example\.org\/zap /);
+  });
+
+  it('logs the client address the trusted proxy reports', async () => {
+    const out = new PassThrough();
+    let written = '';
+    out.on('data', (chunk: Buffer) => (written += chunk.toString()));
+    const logger = createLogger({ out, errors: out });
+    await tagFor(createApp(open, { trustProxy: true, logger }));
+    await tagFor(createApp(open, { logger }));
+    const [trusted, untrusted] = written.trim().split('\n');
+    expect(trusted).toMatch(/ client=203\.0\.113\.7$/);
+    expect(untrusted).toMatch(/ client=\S*127\.0\.0\.1$/);
+  });
+});
+
+describe('readiness', () => {
+  it('answers 200 while ready and 503 while draining, never cached', async () => {
+    let ready = true;
+    const app = createApp(registry, { isReady: () => ready });
+    const up = await request(app).get('/.well-known/vanity/ready');
+    expect(up.status).toBe(200);
+    expect(up.body).toEqual({ status: 'ready' });
+    expect(up.headers['cache-control']).toBe('no-store');
+
+    ready = false;
+    const down = await request(app).get('/.well-known/vanity/ready?probe=1');
+    expect(down.status).toBe(503);
+    expect(down.body).toEqual({ status: 'draining' });
+    expect((await request(app).head('/.well-known/vanity/ready')).status).toBe(503);
+    expect((await request(app).post('/.well-known/vanity/ready')).status).toBe(405);
+  });
+});
+
 describe('logging', () => {
   it('writes one grep-able line per request', async () => {
     const out = new PassThrough();

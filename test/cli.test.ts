@@ -64,6 +64,12 @@ describe('usage', () => {
     expect(stderr).toContain('--config FILE');
   });
 
+  it('takes the config from $VANITY_CONFIG when there is no --config', () => {
+    const { code, stdout } = run(['check'], { VANITY_CONFIG: REAL_CONFIG });
+    expect(code).toBe(0);
+    expect(stdout).toContain(`${REAL_CONFIG}: ok, 10 modules`);
+  });
+
   it('exits 2 when $PORT is not a port', () => {
     const { code, stderr } = run(['serve', '--config', REAL_CONFIG], { PORT: 'http' });
     expect(code).toBe(2);
@@ -160,6 +166,27 @@ describe('vanity serve', () => {
     const code = await new Promise<number | null>((done) => child.on('exit', done));
     expect(code).toBe(0);
     expect(output.text).toContain('info stopped');
+  });
+});
+
+describe('draining', () => {
+  it('keeps answering during --drain-delay while readiness says 503', async () => {
+    const args = ['serve', '--config', REAL_CONFIG, '--port', '0', '--listen', '127.0.0.1'];
+    const child = spawn(process.execPath, [CLI, ...args, '--drain-delay', '1']);
+    const output = collect(child);
+    const address = await waitFor(output, /listening address=(\S+)/);
+    expect((await fetch(`${address}/.well-known/vanity/ready`)).status).toBe(200);
+
+    child.kill('SIGTERM');
+    await waitFor(output, /info stopping signal=SIGTERM drain_delay_s=1/);
+    const ready = await fetch(`${address}/.well-known/vanity/ready`);
+    expect(ready.status).toBe(503);
+    const page = await fetch(`${address}/otel?go-get=1`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('connection')).toBe('close');
+
+    const code = await new Promise<number | null>((done) => child.on('exit', done));
+    expect(code).toBe(0);
   });
 });
 
