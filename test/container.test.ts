@@ -6,7 +6,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,7 +30,9 @@ function readImage(dockerfile: string): Image {
 
   const env: Record<string, string> = {};
   for (const line of instruction('ENV')) {
-    for (const [, key, value] of line.matchAll(/(\w+)=(\S+)/g)) env[key as string] = value as string;
+    for (const [, key, value] of line.matchAll(/(\w+)=(\S+)/g)) {
+      env[key as string] = value as string;
+    }
   }
   const json = (name: string) => JSON.parse(instruction(name)[0] ?? '[]') as string[];
   const healthcheck = (instruction('HEALTHCHECK')[0] ?? '').replace(/^.*?CMD /, '');
@@ -123,7 +124,10 @@ describe('the entry command', () => {
 
     // Two requests in flight: their headers have started but not ended.
     const page = await startRequest(port, 'GET /otel/sdk?go-get=1 HTTP/1.1\r\nHost: a.b\r\n');
-    const ready = await startRequest(port, 'GET /.well-known/vanity/ready HTTP/1.1\r\nHost: a.b\r\n');
+    const ready = await startRequest(
+      port,
+      'GET /.well-known/vanity/ready HTTP/1.1\r\nHost: a.b\r\n',
+    );
     child.kill('SIGTERM');
     await waitFor(output, /info stopping signal=SIGTERM/);
 
