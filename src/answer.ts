@@ -58,11 +58,12 @@ export class Answerer {
     if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed();
 
     const target = splitTarget(request.target);
-    if (!target) return badRequest('the request target is not a path');
+    if (!target) return badTargetAnswer();
+    // Health checks come from probes that name no vanity domain.
+    if (target.path === HEALTH_PATH) return this.health();
     const host = this.registry.host ?? requestHost(target.authority ?? request.host);
     if (!host) return badRequest('the Host header is not a domain name such as go.example.org');
 
-    if (target.path === HEALTH_PATH) return this.health();
     const path = requestImportPath(target.path);
     const match = path === null ? undefined : this.registry.lookup(path);
     const goGet = isGoGet(target.query);
@@ -117,7 +118,9 @@ export class Answerer {
     headers: Record<string, string>,
     module?: string,
   ): Answer {
-    const answer = makeAnswer(status, kind, body, headers);
+    // Without a configured host the page names the Host the client asked for.
+    const vary: Record<string, string> = this.registry.host ? {} : { Vary: 'Host' };
+    const answer = makeAnswer(status, kind, body, { ...headers, ...vary });
     if (module !== undefined) answer.module = module;
     return answer;
   }
@@ -148,6 +151,10 @@ export function readinessAnswer(method: string, ready: boolean): Answer {
 function methodNotAllowed(): Answer {
   const body = Buffer.from('Method not allowed: use GET or HEAD.\n');
   return makeAnswer(405, 'method', body, { Allow: 'GET, HEAD', 'Content-Type': TEXT_TYPE });
+}
+
+export function badTargetAnswer(): Answer {
+  return badRequest('the request target is not a path');
 }
 
 function badRequest(reason: string): Answer {

@@ -1,12 +1,15 @@
 // The Express app: every request handed to answer(), with security headers and a log line.
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { Answerer, READY_PATH, readinessAnswer } from './answer.js';
 import type { Answer } from './answer.js';
 import { silentLogger } from './log.js';
 import type { Logger } from './log.js';
 import { Registry } from './registry.js';
 import { securityHeaders } from './security.js';
+
+const FORWARDED_VARY = 'Host, X-Forwarded-Host';
 
 /** A registry, a ready Answerer, or a function giving the current one (for reloads). */
 export type AnswerSource = Registry | Answerer | (() => Answerer);
@@ -40,9 +43,13 @@ export function createApp(source: AnswerSource, options: AppOptions = {}): Expre
   app.use((req: Request, res: Response) => {
     const started = process.hrtime.bigint();
     const request = { method: req.method, target: req.url, host: requestHost(req, options) };
-    const answer = isReadinessPath(request.target)
+    let answer = isReadinessPath(request.target)
       ? readinessAnswer(request.method, isReady())
       : current().answer(request);
+    // An answer that depends on the Host depends on what the proxy forwards too.
+    if (options.trustProxy && answer.headers['Vary']) {
+      answer = { ...answer, headers: { ...answer.headers, Vary: FORWARDED_VARY } };
+    }
     res.on('finish', () => logRequest(logger, req, answer, started));
     sendAnswer(res, answer, req.method === 'HEAD');
   });
@@ -55,16 +62,25 @@ export function createApp(source: AnswerSource, options: AppOptions = {}): Expre
 }
 
 /** Writes an Answer: its status and headers, the security headers, and the body unless HEAD. */
-export function sendAnswer(res: Response, answer: Answer, head: boolean): void {
+export function sendAnswer(res: ServerResponse, answer: Answer, head: boolean): void {
   res.statusCode = answer.status;
   for (const [name, value] of securityHeaders()) res.setHeader(name, value);
   for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
   res.end(head ? undefined : answer.body);
 }
 
-/** The Host to answer for: X-Forwarded-Host only when the proxy in front is trusted. */
+/**
+ * Express would take the leftmost X-Forwarded-Host, which the client wrote;
+ * the rightmost is the one the proxy in front of us wrote, and only when that
+ * proxy is trusted does it replace the Host header.
+ */
 function requestHost(req: Request, options: AppOptions): string | undefined {
-  return options.trustProxy ? req.hostname : req.headers.host;
+  const forwarded = req.headers['x-forwarded-host'];
+  if (!options.trustProxy || typeof forwarded !== 'string') return req.headers.host;
+
+  const trusted = req.app.get('trust proxy fn') as (address: string, hop: number) => boolean;
+  if (!trusted(req.socket.remoteAddress ?? '', 0)) return req.headers.host;
+  return forwarded.split(',').pop()?.trim() || req.headers.host;
 }
 
 function isReadinessPath(target: string): boolean {

@@ -3,7 +3,7 @@
 // The format is govanityurls' (host, cache_max_age, paths with repo, vcs and
 // display), unchanged, plus `subdir` and `description` per module. Parsing
 // takes a string; reading the file is the loader's job (load-config.ts).
-import { inferDisplay, inferVcs, isKnownForge, repoHome, VCS_NAMES } from './forge.js';
+import { hasSourceLinks, inferDisplay, inferVcs, repoHome, VCS_NAMES } from './forge.js';
 import type { Vcs } from './forge.js';
 import { isVanityDomain, moduleElementProblem, normaliseModulePath } from './module-path.js';
 import { nearest } from './problems.js';
@@ -39,7 +39,24 @@ export type ParseResult = { ok: true; config: Config } | { ok: false; problems: 
 
 const TOP_KEYS = ['host', 'cache_max_age', 'paths'] as const;
 const MODULE_KEYS = ['repo', 'vcs', 'display', 'subdir', 'description'] as const;
-const REPO_SCHEMES = ['https:', 'http:', 'git:', 'ssh:', 'svn:', 'svn+ssh:', 'bzr:', 'bzr+ssh:'];
+const REPO_SCHEMES = [
+  'https:',
+  'http:',
+  'git:',
+  'ssh:',
+  'git+ssh:',
+  'svn:',
+  'svn+ssh:',
+  'bzr:',
+  'bzr+ssh:',
+];
+/** VCSs the go command refuses for public modules unless GOVCS says otherwise. */
+const GOVCS_BLOCKED = ['svn', 'bzr', 'fossil'];
+/** A "%" not followed by two hex digits, which the go command's URL parser refuses. */
+const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
+/** Whether a value may hold line breaks (only the description may). */
+const ONE_LINE = false;
+const MULTI_LINE = true;
 const MAX_AGE_LIMIT = 31_536_000;
 
 /** Parses and validates vanity.yaml text; `file` names it in every problem. */
@@ -198,7 +215,7 @@ class Checker {
     if (!repoNode || isNull(repoNode)) {
       const example = 'the repository URL, such as https://github.com/org/name';
       if (repoNode) this.report(repoNode.pos, `${keyPath}.repo`, `no value: write ${example}`);
-      else this.report(map.pos, keyPath, `missing "repo": ${example}`);
+      else if (!hasTypoOf(map, 'repo')) this.report(map.pos, keyPath, `missing "repo": ${example}`);
       return null;
     }
 
@@ -207,9 +224,13 @@ class Checker {
     if (repo === undefined || !url) return null;
 
     const vcs = this.vcs(fields.get('vcs'), url, repoNode, keyPath);
-    const display = this.display(fields.get('display'), url, repo, keyPath, repoNode.pos);
     const subdir = this.subdir(fields.get('subdir'), keyPath);
-    const description = this.optionalString(fields.get('description'), `${keyPath}.description`);
+    const display = this.display(fields.get('display'), url, repo, keyPath, repoNode.pos, subdir);
+    const description = this.optionalString(
+      fields.get('description'),
+      `${keyPath}.description`,
+      MULTI_LINE,
+    );
     const module: ModuleConfig = { path, repo, vcs: vcs ?? 'git', display, line };
     if (subdir !== undefined) module.subdir = subdir;
     if (description !== undefined) module.description = description;
@@ -236,13 +257,17 @@ class Checker {
       );
       return null;
     }
-    if (/\s/.test(repo) || !url || !url.host) {
+    if (/\s/.test(repo) || !url || !url.host || BAD_ESCAPE.test(repo)) {
       this.report(
         node.pos,
         keyPath,
         `"${repo}" is not a URL; write one such as https://github.com/org/name`,
       );
       return null;
+    }
+    if (url.password) {
+      const bare = `${url.protocol}//${url.host}${url.pathname}`;
+      this.report(node.pos, keyPath, `remove the password: every page shows it; write ${bare}`);
     }
     return url;
   }
@@ -268,11 +293,11 @@ class Checker {
       return null;
     }
     if (text === 'mod' && url.protocol !== 'https:' && url.protocol !== 'http:') {
-      this.report(
-        node.pos,
-        `${keyPath}.vcs`,
-        'vcs "mod" needs an https:// module proxy URL as repo',
-      );
+      this.report(node.pos, `${keyPath}.vcs`, 'vcs "mod" needs an https:// module proxy URL');
+    }
+    if (GOVCS_BLOCKED.includes(text)) {
+      const hint = `users need GOVCS=${url.hostname}:${text} (the default allows only git and hg)`;
+      this.warnings.push(this.problem(node.pos, `${keyPath}.vcs`, hint));
     }
     return text as Vcs;
   }
@@ -283,15 +308,16 @@ class Checker {
     repo: string,
     keyPath: string,
     repoPos: Position,
+    subdir: string | undefined,
   ): string {
     const text = this.optionalString(node, `${keyPath}.display`);
     if (text === undefined) {
-      if (!isKnownForge(url)) {
+      if (!hasSourceLinks(url)) {
         const hint =
           'no source links for this forge; set display: "HOME DIR-TEMPLATE FILE-TEMPLATE"';
         this.warnings.push(this.problem(repoPos, `${keyPath}.display`, hint));
       }
-      return inferDisplay(url, repo);
+      return inferDisplay(url, repo, subdir);
     }
     const fields = text.trim().split(/\s+/);
     const pos = node?.pos ?? repoPos;
@@ -325,14 +351,25 @@ class Checker {
     return text;
   }
 
-  private optionalString(node: YamlNode | undefined, keyPath: string): string | undefined {
+  private optionalString(
+    node: YamlNode | undefined,
+    keyPath: string,
+    multiLine = ONE_LINE,
+  ): string | undefined {
     if (node === undefined || isNull(node)) return undefined;
-    return this.string(node, keyPath);
+    return this.string(node, keyPath, multiLine);
   }
 
-  private string(node: YamlNode, keyPath: string): string | undefined {
+  private string(node: YamlNode, keyPath: string, multiLine = ONE_LINE): string | undefined {
     if (node.kind !== 'scalar' || node.value === '') {
       this.report(node.pos, keyPath, 'expected a text value');
+      return undefined;
+    }
+    const bad = controlCharacter(node.value, multiLine);
+    if (bad !== undefined) {
+      const code = `U+${bad.toString(16).toUpperCase().padStart(4, '0')}`;
+      const what = bad === 10 ? 'a line break' : `the control character ${code}`;
+      this.report(node.pos, keyPath, `remove ${what}: write the value on one line`);
       return undefined;
     }
     return node.value;
@@ -345,6 +382,13 @@ class Checker {
   private problem(pos: Position, key: string, message: string): Problem {
     return { file: this.file, line: pos.line, column: pos.column, key, message };
   }
+}
+
+/** True when a key of `map` was reported as a typo of `key`: one message says enough. */
+function hasTypoOf(map: YamlMap, key: string): boolean {
+  return map.entries.some(
+    (entry) => entry.key.kind === 'scalar' && nearest(entry.key.value, MODULE_KEYS) === key,
+  );
 }
 
 function isNull(node: YamlNode): boolean {
@@ -368,7 +412,7 @@ function nestedRepoWarnings(modules: ModuleConfig[]) {
   const warnings: { line: number; key: string; text: string }[] = [];
   for (const module of modules) {
     const parent = parentModule(module.path, byPath);
-    if (!parent || module.subdir || repoHome(parent.repo) !== repoHome(module.repo)) continue;
+    if (!parent || module.subdir || repoKey(parent.repo) !== repoKey(module.repo)) continue;
     const folder = module.path.slice(parent.path.length).replace(/^\//, '');
     warnings.push({
       line: module.line,
@@ -380,6 +424,28 @@ function nestedRepoWarnings(modules: ModuleConfig[]) {
     });
   }
   return warnings;
+}
+
+/**
+ * One spelling for one repository: scheme, user and letter case do not make
+ * another (forges ignore case; a false alarm costs only a warning).
+ */
+function repoKey(repo: string): string {
+  const url = new URL(repo);
+  return `${url.hostname}${repoHome(url.pathname)}`.toLowerCase();
+}
+
+/**
+ * The first control character in `text`, as a code: they would break the
+ * page the go command parses as XML. Tabs pass; line breaks only when allowed.
+ */
+function controlCharacter(text: string, multiLine: boolean): number | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 9 || (multiLine && code === 10)) continue;
+    if (code < 0x20 || code === 0x7f) return code;
+  }
+  return undefined;
 }
 
 function parentModule(path: string, byPath: Map<string, ModuleConfig>): ModuleConfig | undefined {

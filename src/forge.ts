@@ -8,29 +8,38 @@ export type Vcs = (typeof VCS_NAMES)[number];
 
 interface Forge {
   host: string;
-  /** The go-source directory and file templates for a repo home page. */
-  templates: (home: string) => [string, string];
+  /**
+   * The go-source directory and file templates for a repo home page, where
+   * `ref` is HEAD, followed by the module's folder when it has a subdir.
+   * Absent when the forge's links need a branch name, which a URL does not tell.
+   */
+  templates?: (home: string, ref: string) => [string, string];
 }
 
 const FORGES: Forge[] = [
   {
     host: 'github.com',
-    templates: (home) => [`${home}/tree/HEAD{/dir}`, `${home}/blob/HEAD{/dir}/{file}#L{line}`],
+    templates: (home, ref) => [
+      `${home}/tree/${ref}{/dir}`,
+      `${home}/blob/${ref}{/dir}/{file}#L{line}`,
+    ],
   },
   {
     host: 'gitlab.com',
-    templates: (home) => [`${home}/-/tree/HEAD{/dir}`, `${home}/-/blob/HEAD{/dir}/{file}#L{line}`],
+    templates: (home, ref) => [
+      `${home}/-/tree/${ref}{/dir}`,
+      `${home}/-/blob/${ref}{/dir}/{file}#L{line}`,
+    ],
   },
   {
     host: 'bitbucket.org',
-    templates: (home) => [`${home}/src/HEAD{/dir}`, `${home}/src/HEAD{/dir}/{file}#lines-{line}`],
+    templates: (home, ref) => [
+      `${home}/src/${ref}{/dir}`,
+      `${home}/src/${ref}{/dir}/{file}#lines-{line}`,
+    ],
   },
-  {
-    // Forgejo's links need a branch name, which a URL does not tell: source
-    // links fall back to the repository home ("_" lets pkg.go.dev decide).
-    host: 'codeberg.org',
-    templates: () => ['_', '_'],
-  },
+  // Forgejo links name a branch ("src/branch/main"): "_" lets pkg.go.dev decide.
+  { host: 'codeberg.org' },
 ];
 
 function forgeOf(repo: URL): Forge | undefined {
@@ -51,19 +60,20 @@ export function inferVcs(repo: URL): Vcs | null {
 
 /**
  * The three go-source fields after the prefix (home, directory and file
- * templates). For a forge we do not know, home only and "_" for the rest.
+ * templates). For a forge whose links we cannot build, home only and "_".
  */
-export function inferDisplay(repo: URL, raw: string): string {
+export function inferDisplay(repo: URL, raw: string, subdir?: string): string {
   const forge = forgeOf(repo);
   if (!forge) return `${repoHome(raw)} _ _`;
   // Source links are for browsers: a forge serves its pages over https, so an
   // ssh:// or git:// clone URL, a user name or a query must not reach them.
   const home = repoHome(`https://${repo.hostname}${repo.pathname}`);
-  const [dir, file] = forge.templates(home);
+  if (!forge.templates) return `${home} _ _`;
+  const [dir, file] = forge.templates(home, subdir ? `HEAD/${subdir}` : 'HEAD');
   return `${home} ${dir} ${file}`;
 }
 
 /** True when we know how to link into this repo's files. */
-export function isKnownForge(repo: URL): boolean {
-  return forgeOf(repo) !== undefined;
+export function hasSourceLinks(repo: URL): boolean {
+  return forgeOf(repo)?.templates !== undefined;
 }

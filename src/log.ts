@@ -22,7 +22,13 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const out = options.out ?? process.stdout;
   const errors = options.errors ?? process.stderr;
+  const broken = new Set<Writable>();
+  for (const stream of new Set([out, errors])) {
+    // A reader that goes away (`vanity serve | head`) must not take the server down.
+    stream.on('error', () => broken.add(stream));
+  }
   const write = (stream: Writable, level: string, event: string, fields: Fields = {}) => {
+    if (broken.has(stream)) return;
     stream.write(`${new Date().toISOString()} ${level} ${event}${formatFields(fields)}\n`);
   };
 

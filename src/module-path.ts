@@ -51,7 +51,19 @@ export function normaliseModulePath(raw: string): { path: string; problem: strin
     const problem = moduleElementProblem(element);
     if (problem) return { path, problem };
   }
-  return { path, problem: null };
+  return { path, problem: majorVersionProblem(path) };
+}
+
+/**
+ * A final element that looks like a major version must be one the go command
+ * accepts as a suffix: v2 or later, no leading zero, no dot (v0, v1, v02 and
+ * v2.0 are refused by `go mod init` and never resolved).
+ */
+function majorVersionProblem(path: string): string | null {
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  if (!/^v[0-9.]+$/.test(last)) return null;
+  if (/^v[1-9][0-9]*$/.test(last) && last !== 'v1') return null;
+  return `"${last}" is not a major version suffix the go command accepts (use v2 or later)`;
 }
 
 /**
@@ -72,8 +84,12 @@ export function requestImportPath(rawPath: string): string | null {
 
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 const DOMAIN = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})+$`);
+const NUMERIC_TLD = /\.[0-9]+$/;
 
-/** True for a lower-case DNS name with at least one dot, as a module path's host must be. */
+/**
+ * True for a lower-case DNS name with at least one dot, as a module path's
+ * host must be. An IPv4 address is not one: no top-level domain is numeric.
+ */
 export function isVanityDomain(host: string): boolean {
-  return DOMAIN.test(host);
+  return DOMAIN.test(host) && !NUMERIC_TLD.test(host);
 }

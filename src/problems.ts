@@ -36,7 +36,9 @@ export function nearest(word: string, candidates: readonly string[]): string | n
       bestDistance = distance;
     }
   }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
+  // A guess must keep some of the word: "1" is not a typo of "hg".
+  const close = bestDistance <= Math.max(2, Math.floor(word.length / 3));
+  return close && bestDistance < word.length ? best : null;
 }
 
 function editDistance(a: string, b: string): number {

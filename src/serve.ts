@@ -2,6 +2,9 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { badTargetAnswer, splitTarget } from './answer.js';
+import { sendAnswer } from './app.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -35,8 +38,10 @@ export function listen(handler: Handler, options: ListenOptions): Promise<Runnin
   // clients reconnect to another instance instead of to one that is leaving.
   const server = createServer((req, res) => {
     if (draining) res.shouldKeepAlive = false;
+    if (!toOriginForm(req)) return sendAnswer(res, badTargetAnswer(), req.method === 'HEAD');
     handler(req, res);
   });
+  server.on('connect', refuseConnect);
 
   const running: RunningServer = {
     server,
@@ -57,6 +62,31 @@ export function listen(handler: Handler, options: ListenOptions): Promise<Runnin
       resolve(running);
     });
   });
+}
+
+/**
+ * RFC 9112 (3.2.2): with an absolute-form target the server uses its
+ * authority and ignores Host. Rewriting it to origin form here spares every
+ * layer below (Express's router among them) a form it reads poorly.
+ * False when the target is neither form.
+ */
+function toOriginForm(req: IncomingMessage): boolean {
+  const url = req.url ?? '';
+  if (url.startsWith('/')) return true;
+
+  const target = splitTarget(url);
+  if (!target) return false;
+  req.url = target.query ? `${target.path}?${target.query}` : target.path;
+  if (target.authority !== undefined) req.headers.host = target.authority;
+  return true;
+}
+
+/** CONNECT asks us to be a tunnel; answer it like any other method we do not serve. */
+function refuseConnect(_req: IncomingMessage, socket: Duplex): void {
+  socket.end(
+    'HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD\r\n' +
+      'Content-Length: 0\r\nConnection: close\r\n\r\n',
+  );
 }
 
 function addressUrl(server: Server): string {

@@ -255,12 +255,22 @@ describe('hosts', () => {
       expect(metaTags(html(ask('/zap/x?go-get=1', host)), 'go-import')).toEqual([tag]);
     });
 
+    it('tells caches that the page depends on the Host', () => {
+      expect(ask('/zap?go-get=1', 'go.example.org').headers['Vary']).toBe('Host');
+      expect(get('/zap?go-get=1').headers['Vary']).toBeUndefined();
+    });
+
+    it('answers health checks that name no domain', () => {
+      expect(ask('/.well-known/vanity/health').status).toBe(200);
+      expect(ask('/.well-known/vanity/health', '127.0.0.1:8080').status).toBe(200);
+    });
+
     it('takes the domain from an absolute-form target before the Host header', () => {
       const answer = ask('http://go.example.org/zap?go-get=1', 'other.example.org');
       expect(metaTags(html(answer), 'go-import')[0]).toMatch(/^go\.example\.org\/zap /);
     });
 
-    it.each([undefined, '', 'localhost', 'a b.com', '<x>.com', '[::1]:80'])(
+    it.each([undefined, '', 'localhost', 'a b.com', '<x>.com', '[::1]:80', '127.0.0.1'])(
       'answers 400 to Host %s',
       (host) => {
         const answer = ask('/zap?go-get=1', host);

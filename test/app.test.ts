@@ -113,6 +113,23 @@ describe('behind a proxy', () => {
     expect(await tagFor(createApp(open, { trustProxy: true }))).toMatch(/^go\.example\.org\/zap /);
   });
 
+  it('takes the rightmost X-Forwarded-Host, the one the proxy wrote, and varies on it', async () => {
+    const res = await request(createApp(open, { trustProxy: 1 }))
+      .get('/zap?go-get=1')
+      .set('Host', 'internal.example.org')
+      .set('X-Forwarded-Host', 'evil.example.com, go.example.org');
+    expect(metaTags(res.text, 'go-import')[0]).toMatch(/^go\.example\.org\/zap /);
+    expect(res.headers['vary']).toBe('Host, X-Forwarded-Host');
+  });
+
+  it('ignores X-Forwarded-Host from a peer outside the trusted addresses', async () => {
+    const res = await request(createApp(open, { trustProxy: '10.0.0.0/8' }))
+      .get('/zap?go-get=1')
+      .set('Host', 'internal.example.org')
+      .set('X-Forwarded-Host', 'go.example.org');
+    expect(metaTags(res.text, 'go-import')[0]).toMatch(/^internal\.example\.org\/zap /);
+  });
+
   it('logs the client address the trusted proxy reports', async () => {
     const out = new PassThrough();
     let written = '';
@@ -184,6 +201,27 @@ describe('absolute-form request targets', () => {
   });
   afterAll(async () => {
     await running.close({ graceMs: 100 });
+  });
+
+  it.each([
+    ['GET * HTTP/1.1', 400],
+    ['GET foo://h HTTP/1.1', 200],
+    ['GET http://[::1/otel?go-get=1 HTTP/1.1', 200],
+    ['GET http://go.example.org:abc/otel?go-get=1 HTTP/1.1', 200],
+    ['GET http://go.example.org HTTP/1.1', 200],
+  ])('answers %s itself, with its security headers', async (line, status) => {
+    const port = (running.server.address() as AddressInfo).port;
+    const reply = await rawRequest(port, `${line}\r\nHost: a.b\r\nConnection: close\r\n\r\n`);
+    expect(reply).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    expect(reply).toMatch(/\r\nX-Content-Type-Options: nosniff\r\n/i);
+    expect(reply).not.toContain('Cannot GET');
+  });
+
+  it('refuses CONNECT with 405', async () => {
+    const port = (running.server.address() as AddressInfo).port;
+    const reply = await rawRequest(port, 'CONNECT a.b:443 HTTP/1.1\r\nHost: a.b:443\r\n\r\n');
+    expect(reply).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n/);
+    expect(reply).toContain('Allow: GET, HEAD');
   });
 
   it('answers GET http://host/path as a forward proxy client sends it', async () => {

@@ -225,7 +225,6 @@ describe('display', () => {
       'https://bitbucket.org/org/r https://bitbucket.org/org/r/src/HEAD{/dir}' +
         ' https://bitbucket.org/org/r/src/HEAD{/dir}/{file}#lines-{line}',
     ],
-    ['https://codeberg.org/org/r', 'https://codeberg.org/org/r _ _'],
     // Source links are web pages: a clone URL's scheme, user and query stay out of them.
     [
       'ssh://git@github.com/org/r.git',
@@ -237,12 +236,28 @@ describe('display', () => {
       'https://gitlab.com/org/r https://gitlab.com/org/r/-/tree/HEAD{/dir}' +
         ' https://gitlab.com/org/r/-/blob/HEAD{/dir}/{file}#L{line}',
     ],
-    ['https://codeberg.org/org/r?tab=readme', 'https://codeberg.org/org/r _ _'],
   ])('is inferred for %s', (repo, display) => {
     const config = parseOk(yaml('paths:', '  /a:', `    repo: ${repo}`));
     expect(config.modules[0]?.display).toBe(display);
     expect(config.modules[0]?.display).not.toMatch(/master|main/);
     expect(config.warnings).toEqual([]);
+  });
+
+  it.each([
+    ['https://codeberg.org/org/r', 'https://codeberg.org/org/r _ _'],
+    ['https://codeberg.org/org/r?tab=readme', 'https://codeberg.org/org/r _ _'],
+  ])('names only the home page for %s, whose links need a branch, and warns', (repo, display) => {
+    const config = parseOk(yaml('paths:', '  /a:', `    repo: ${repo}`));
+    expect(config.modules[0]?.display).toBe(display);
+    expect(config.warnings.map((w) => w.key)).toEqual(['paths./a.display']);
+  });
+
+  it('points source links into the subdir of a module', () => {
+    const config = parseOk(oneModule('    subdir: go/mod'));
+    expect(config.modules[0]?.display).toBe(
+      'https://github.com/org/a https://github.com/org/a/tree/HEAD/go/mod{/dir}' +
+        ' https://github.com/org/a/blob/HEAD/go/mod{/dir}/{file}#L{line}',
+    );
   });
 
   it('names only the home page on an unknown forge, and warns at the repo', () => {
@@ -318,12 +333,9 @@ const PROBLEMS: [string, string, Expected[]][] = [
     [[3, 5, 'paths./a', /^missing "repo": the repository URL, such as https:\/\/github\.com/]],
   ],
   [
-    'a misspelt repo, which is also missing',
+    'a misspelt repo once, not again as missing',
     yaml('paths:', '  /a:', '    rpeo: https://github.com/org/a'),
-    [
-      [3, 5, 'paths./a.rpeo', /did you mean "repo"\?/],
-      [3, 5, 'paths./a', /^missing "repo"/],
-    ],
+    [[3, 5, 'paths./a.rpeo', /did you mean "repo"\?/]],
   ],
   ['an empty module mapping', yaml('paths:', '  /a: {}'), [[2, 7, 'paths./a', /^missing "repo"/]]],
   [
@@ -365,7 +377,7 @@ const PROBLEMS: [string, string, Expected[]][] = [
   [
     'an ftp repo',
     yaml('paths:', '  /a:', '    repo: ftp://ftp.example.org/a', '    vcs: git'),
-    [[3, 11, 'paths./a.repo', /^scheme "ftp:" is not one.*\(https, http, git, ssh, svn,/]],
+    [[3, 11, 'paths./a.repo', /^scheme "ftp:" is not one.*\(https, http, git, ssh, git\+ssh,/]],
   ],
   [
     'an unknown vcs, with the nearest name',
@@ -402,7 +414,7 @@ const PROBLEMS: [string, string, Expected[]][] = [
   [
     'vcs mod with a repo that is no proxy URL',
     yaml('paths:', '  /a:', '    repo: ssh://proxy.example.org/a', '    vcs: mod'),
-    [[4, 10, 'paths./a.vcs', /^vcs "mod" needs an https:\/\/ module proxy URL as repo$/]],
+    [[4, 10, 'paths./a.vcs', /^vcs "mod" needs an https:\/\/ module proxy URL$/]],
   ],
   ...(
     [
@@ -691,11 +703,9 @@ describe('problems', () => {
       'vanity.yaml:5:3: paths.otel: module path must start with "/" (write "/otel")',
       'vanity.yaml:9:10: paths./a.vcs: unknown VCS "gti"; did you mean "git"?',
       'vanity.yaml:11:5: paths./b.rpo: unknown key "rpo"; did you mean "repo"?',
-      'vanity.yaml:11:5: paths./b: missing "repo": the repository URL,' +
-        ' such as https://github.com/org/name',
       'vanity.yaml:12:3: paths./b/: same module path as line 10; keep one of them',
       'vanity.yaml:13:11: paths./b/.repo: scheme "file:" is not one the go command fetches' +
-        ' (https, http, git, ssh, svn, svn+ssh, bzr, bzr+ssh)',
+        ' (https, http, git, ssh, git+ssh, svn, svn+ssh, bzr, bzr+ssh)',
       'vanity.yaml:14:7: paths./c: expected a mapping; write "repo: https://github.com/org/c"' +
         ' on the next line',
       'vanity.yaml:17:14: paths./d.display: expected three fields,' +
@@ -741,7 +751,84 @@ describe('problems', () => {
   });
 });
 
+describe('what the go command would refuse', () => {
+  it.each(['/foo/v1', '/foo/v0', '/v1', '/foo/v02', '/foo/v2.0', '/foo/v1.2.3'])(
+    'refuses the major version suffix of %s',
+    (path) => {
+      const problems = parseBad(yaml('paths:', `  ${path}:`, '    repo: https://github.com/o/r'));
+      expect(problems.map((p) => p.message)).toEqual([
+        expect.stringMatching(/is not a major version suffix the go command accepts \(use v2/),
+      ]);
+    },
+  );
+
+  it.each(['/foo/v2', '/foo/v10', '/v3', '/foo/v2x', '/foo/version'])('accepts %s', (path) => {
+    expect(
+      parseOk(yaml('paths:', `  ${path}:`, '    repo: https://github.com/o/r')).modules,
+    ).toHaveLength(1);
+  });
+
+  it.each([
+    ['a bad percent escape', "'https://github.com/o/r%zz'", /is not a URL/],
+    ['a control character', '"https://github.com/o/r\\u0001"', /control character U\+0001/],
+    ['a line break', '"https://github.com/o/r\\nx"', /remove a line break/],
+    ['a password', 'https://me:secret@github.com/o/r', /remove the password.*github\.com\/o\/r$/],
+  ])('refuses a repo with %s', (_name, repo, pattern) => {
+    const problems = parseBad(yaml('paths:', '  /a:', `    repo: ${repo}`));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.message).toMatch(pattern);
+    expect(problems[0]?.message).not.toContain('\n');
+  });
+
+  it('refuses a control character in display but keeps line breaks in a description', () => {
+    const bad = parseBad(oneModule('    display: "https://x.org/y\\u0001 _ _"'));
+    expect(bad[0]?.key).toBe('paths./a.display');
+    const ok = parseOk(oneModule('    description: |', '      Two lines', '      of text'));
+    expect(ok.modules[0]?.description).toBe('Two lines\nof text\n');
+  });
+
+  it('accepts git+ssh, which the go command clones', () => {
+    const config = parseOk(
+      oneModule().replace('https://github.com/org/a', 'git+ssh://git@x.org/a.git'),
+    );
+    expect(config.modules[0]?.vcs).toBe('git');
+  });
+
+  it('warns that GOVCS blocks svn, bzr and fossil for public modules', () => {
+    const config = parseOk(
+      yaml('paths:', '  /a:', '    repo: https://svn.example.org/a', '    vcs: svn'),
+    );
+    expect(config.warnings.map(formatProblem)).toContain(
+      'vanity.yaml:4:10: paths./a.vcs: users need GOVCS=svn.example.org:svn' +
+        ' (the default allows only git and hg)',
+    );
+  });
+
+  it('offers no guess that shares nothing with the word', () => {
+    const problems = parseBad(oneModule('    vcs: 1'));
+    expect(problems[0]?.message).toBe('unknown VCS "1"; use one of git, hg, svn, fossil, bzr, mod');
+  });
+});
+
 describe('warnings', () => {
+  it.each([
+    'https://GitHub.com/org/mod',
+    'http://github.com/org/mod',
+    'https://github.com/ORG/Mod.git',
+    'ssh://git@github.com/org/mod',
+  ])('takes %s for the same repository as its parent', (repo) => {
+    const config = parseOk(
+      yaml(
+        'paths:',
+        '  /mod:',
+        '    repo: https://github.com/org/mod',
+        '  /mod/x:',
+        `    repo: ${repo}`,
+      ),
+    );
+    expect(config.warnings.map((w) => w.key)).toEqual(['paths./mod/x']);
+  });
+
   it("warns when a nested module names its parent's repository without a subdir", () => {
     const config = parseOk(
       yaml(
@@ -899,6 +986,25 @@ describe('loadConfigFile', () => {
     expect((error as ConfigError).problems).toEqual([
       { file, line: 1, column: 1, key: '', message: 'no such file' },
     ]);
+  });
+
+  it('names the line of a byte that is not UTF-8, and reads a UTF-8 BOM', async () => {
+    const bad = join(dir, 'latin1.yaml');
+    await writeFile(
+      bad,
+      Buffer.concat([
+        Buffer.from(oneModule()),
+        Buffer.from('    description: caf\xe9\n', 'latin1'),
+      ]),
+    );
+    const error = await loadConfigFile(bad).catch((err: unknown) => err);
+    expect((error as ConfigError).message).toBe(
+      `${bad}:4:1: not valid UTF-8: save the file as UTF-8`,
+    );
+
+    const bom = join(dir, 'bom.yaml');
+    await writeFile(bom, `\ufeffhost: go.example.org\n${oneModule()}`);
+    expect((await loadConfigFile(bom)).host).toBe('go.example.org');
   });
 
   it('throws a ConfigError when the path is a directory', async () => {
