@@ -3,16 +3,21 @@
 //
 // Exit codes: 0 done, 1 failure (bad config, cannot listen), 2 usage error.
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { Answerer, HEALTH_PATH } from './answer.js';
+import { collect, liveCheck, LiveUsageError, strayLiveFlag } from './check/command.js';
+import type { LiveFlags } from './check/command.js';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { loadConfigFile } from './load-config.js';
 import { createLogger } from './log.js';
 import { ConfigError, formatProblem } from './problems.js';
+import type { Problem } from './problems.js';
 import { Registry } from './registry.js';
 import { listen } from './serve.js';
+import { buildSite } from './site.js';
 
 const DEFAULT_PORT = 8080;
 
@@ -21,6 +26,13 @@ class UsageError extends Error {}
 
 /** The health check failed: exit 1 with one line. */
 class HealthError extends Error {}
+
+/** A command that printed its own report and ends with this code. */
+class ExitCode extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
 
 function program(): Command {
   const cli = new Command('vanity')
@@ -38,6 +50,7 @@ function program(): Command {
     .option(
       '--trust-proxy [value]',
       'trust X-Forwarded-Host/-For from a proxy: true, hop count, or addresses',
+      trustProxyValue,
     )
     .option('--drain-delay <seconds>', 'on SIGTERM, report not ready this long first', seconds, 0)
     .option('--shutdown-timeout <seconds>', 'on SIGTERM, cut busy connections after', seconds, 10)
@@ -54,7 +67,25 @@ function program(): Command {
     .command('check')
     .description('validate a config and list its modules; exit 1 when it is invalid')
     .option('-c, --config <file>', 'the vanity.yaml to check (default: ./vanity.yaml)')
+    .option('--live [url]', 'check a running deployment: HTTP, TLS, CAA (default: https://HOST)')
+    .option('--json', 'with --live: print JSON (schema in the README)')
+    .option('--strict', 'with --live: exit 1 on warnings too')
+    .option('--warn-days <days>', 'with --live: warn when the certificate expires sooner (21)')
+    .option('--fail-days <days>', 'with --live: fail when the certificate expires sooner (7)')
+    .option('--platform <name>', 'with --live: where it runs, e.g. netlify, appengine, cloudrun')
+    .option('--ca-domain <domain>', 'with --live: a CA your platform uses (repeatable)', collect)
+    .option('--ca-file <file>', 'with --live: extra trusted root certificates (PEM)')
+    .option('--resolver <ip:port>', "with --live: DNS server for CAA lookups (the system's)")
+    .option('--connect <host:port>', "with --live: dial this address for the URL's host")
+    .option('--timeout <seconds>', 'with --live: limit for each connection and lookup (5)', seconds)
     .action(check);
+
+  cli
+    .command('build')
+    .description('write a static site for Netlify: the pages, _redirects and _headers')
+    .option('-c, --config <file>', 'the vanity.yaml to build (default: ./vanity.yaml)')
+    .option('-o, --out <dir>', 'the folder to write; a folder it wrote before is replaced', 'site')
+    .action(build);
   return cli;
 }
 
@@ -77,10 +108,11 @@ async function serve(options: ServeOptions): Promise<void> {
     logger.warn('config-warning', { problem: formatProblem(warning) });
 
   const answerer = new Answerer(new Registry(config));
-  const trustProxy = parseTrustProxy(options.trustProxy);
+  const trustProxy = options.trustProxy ?? false;
   const isReady = () => !running.draining;
   const app = createApp(answerer, { logger, trustProxy, isReady });
-  const running = await listen(app, { port, host: options.listen });
+  const host = options.listen?.replace(/^\[(.*)\]$/, '$1');
+  const running = await listen(app, { port, host });
   logger.info('start', {
     config: file,
     modules: config.modules.length,
@@ -93,16 +125,24 @@ async function serve(options: ServeOptions): Promise<void> {
     const drain = { delayMs: options.drainDelay * 1000, graceMs: options.shutdownTimeout * 1000 };
     void running.close(drain).then(() => {
       logger.info('stopped');
-      process.exit(0);
+      process.stdout.write('', () => process.exit(0));
     });
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-async function check(options: { config?: string }): Promise<void> {
+async function check(options: { config?: string } & LiveFlags): Promise<void> {
+  const stray = options.live === undefined ? strayLiveFlag(options) : undefined;
+  if (stray) throw new UsageError(`${stray} only works with --live`);
   const file = configPath(options.config);
   const config = await loadConfigFile(file);
+  if (options.live !== undefined) {
+    for (const warning of config.warnings) console.error(`warning: ${formatProblem(warning)}`);
+    const code = await liveCheck(config, options);
+    if (code !== 0) throw new ExitCode(code);
+    return;
+  }
   printModules(config);
   for (const warning of config.warnings) console.error(`warning: ${formatProblem(warning)}`);
   if (!config.host) {
@@ -110,9 +150,24 @@ async function check(options: { config?: string }): Promise<void> {
   }
 }
 
+/** Writes the static site; exit 1 when the config names no host (a site cannot read Host). */
+async function build(options: { config?: string; out: string }): Promise<void> {
+  const file = configPath(options.config);
+  const config = await loadConfigFile(file);
+  for (const warning of config.warnings) console.error(`warning: ${formatProblem(warning)}`);
+
+  const site = await buildSite(new Registry(config), { outDir: options.out });
+  console.log(
+    `${file}: wrote ${site.outDir} for ${config.host}: ${site.modules} modules, ` +
+      `${site.pages} pages, ${site.rules} redirect rules`,
+  );
+  for (const warning of site.warnings) console.error(`warning: ${warning}`);
+}
+
 function printModules(config: Config): void {
   const host = config.host ?? '<host>';
-  console.log(`${config.file}: ok, ${config.modules.length} modules`);
+  const count = config.modules.length;
+  console.log(`${config.file}: ok, ${count} module${count === 1 ? '' : 's'}`);
   for (const module of new Registry(config).modules) {
     const importPath = module.path === '/' ? host : host + module.path;
     const subdir = module.subdir ? ` ${module.subdir}` : '';
@@ -155,11 +210,24 @@ function seconds(value: string): number {
   return number;
 }
 
-/** Express's trust proxy: true, a hop count, or a list of addresses and subnets. */
-function parseTrustProxy(value: string | boolean | undefined): boolean | number | string {
-  if (value === undefined || value === false || value === 'false') return false;
-  if (value === true || value === 'true') return true;
-  return /^[0-9]+$/.test(value) ? Number(value) : value;
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** Express's trust proxy: true, false, a hop count, or addresses, subnets and names. */
+function trustProxyValue(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^[0-9]+$/.test(value)) return Number(value);
+
+  for (const entry of value.split(',').map((part) => part.trim())) {
+    const [address = '', prefix] = entry.split('/');
+    const valid =
+      PROXY_NAMES.includes(entry) || (isIP(address) > 0 && /^[0-9]*$/.test(prefix ?? ''));
+    if (!valid) {
+      throw new InvalidArgumentError(
+        `"${entry}" is not an address, subnet or one of ${PROXY_NAMES.join(', ')}.`,
+      );
+    }
+  }
+  return value;
 }
 
 function portFromEnv(): number {
@@ -183,23 +251,20 @@ async function main(argv: string[]): Promise<number> {
 
 function failure(err: unknown): number {
   if (err instanceof CommanderError) {
-    const done = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
-    return done.includes(err.code) ? 0 : 2;
+    // Help asked for is a success; help shown for a missing command is a usage error.
+    return err.exitCode === 0 ? 0 : 2;
   }
   if (err instanceof HealthError) {
     console.error(err.message);
     return 1;
   }
-  if (err instanceof UsageError) {
+  if (err instanceof ExitCode) return err.code;
+  if (err instanceof UsageError || err instanceof LiveUsageError) {
     console.error(`vanity: ${err.message}`);
     return 2;
   }
   if (err instanceof ConfigError) {
-    for (const problem of err.problems) console.error(formatProblem(problem));
-    const count = err.problems.length;
-    console.error(
-      `vanity: ${count} problem${count === 1 ? '' : 's'} in the config; nothing was served`,
-    );
+    printProblems(err.problems);
     return 1;
   }
   const code = (err as NodeJS.ErrnoException).code;
@@ -207,5 +272,17 @@ function failure(err: unknown): number {
   return 1;
 }
 
-const code = await main(process.argv.slice(2));
-if (code !== 0) process.exit(code);
+const PROBLEMS_SHOWN = 100;
+
+/** Every problem up to a hundred (aliases can repeat one a thousand times), then a count. */
+function printProblems(problems: Problem[]): void {
+  for (const problem of problems.slice(0, PROBLEMS_SHOWN)) console.error(formatProblem(problem));
+  if (problems.length > PROBLEMS_SHOWN) {
+    console.error(`... and ${problems.length - PROBLEMS_SHOWN} more`);
+  }
+  const count = problems.length;
+  console.error(`vanity: ${count} problem${count === 1 ? '' : 's'} in the config; fix and rerun`);
+}
+
+// exitCode, not exit(): a piped stderr still gets every line written before the end.
+process.exitCode = await main(process.argv.slice(2));

@@ -47,6 +47,9 @@ describe('usage', () => {
   });
 
   it.each([
+    [[]],
+    [['help', 'bogus']],
+    [['serve', '--trust-proxy', 'garbage', '--config', REAL_CONFIG]],
     [['bogus']],
     [['serve', '--bogus']],
     [['serve', '--port', 'abc', '--config', REAL_CONFIG]],
@@ -98,13 +101,30 @@ describe('vanity check', () => {
       `${file}:4:5: paths./a.rpeo: unknown key "rpeo"; did you mean "repo"?`,
     );
     expect(stderr).toMatch(new RegExp(`${file}:5:3: paths\\.b: module path must start with "/"`));
-    expect(stderr).toContain('problems in the config; nothing was served');
+    expect(stderr).toContain('problems in the config; fix and rerun');
   });
 
   it('exits 1 naming a missing file', () => {
     const { code, stderr } = run(['check', '--config', 'missing.yaml']);
     expect(code).toBe(1);
     expect(stderr).toContain('missing.yaml:1:1: no such file');
+  });
+
+  it('counts one module in the singular', () => {
+    const file = writeConfig('one.yaml', 'paths:\n  /a:\n    repo: https://github.com/u/a\n');
+    expect(run(['check', '--config', file]).stdout).toContain('ok, 1 module\n');
+  });
+
+  it('prints a hundred problems, then how many more, and the summary last', () => {
+    const lines = ['paths:'];
+    for (let i = 0; i < 150; i++) lines.push(`  /m${i}:`, `    rpeo: https://github.com/u/m${i}`);
+    const file = writeConfig('many.yaml', `${lines.join('\n')}\n`);
+    const { code, stderr } = run(['check', '--config', file]);
+    expect(code).toBe(1);
+    const printed = stderr.trim().split('\n');
+    expect(printed).toHaveLength(102);
+    expect(printed[100]).toBe('... and 50 more');
+    expect(printed[101]).toBe('vanity: 150 problems in the config; fix and rerun');
   });
 
   it('warns when host is not set', () => {
@@ -166,6 +186,43 @@ describe('vanity serve', () => {
     const code = await new Promise<number | null>((done) => child.on('exit', done));
     expect(code).toBe(0);
     expect(output.text).toContain('info stopped');
+  });
+});
+
+describe('serving, odd setups', () => {
+  it('listens on a bracketed IPv6 address as the listening line prints it', async () => {
+    const child = spawn(process.execPath, [
+      CLI,
+      'serve',
+      '--config',
+      REAL_CONFIG,
+      '--port',
+      '0',
+      '--listen',
+      '[::1]',
+      '--quiet',
+    ]);
+    const output = collect(child);
+    const address = await waitFor(output, /listening address=(\S+)/);
+    expect(address).toMatch(/^http:\/\/\[::1\]:[0-9]+$/);
+    expect((await fetch(`${address}/.well-known/vanity/health`)).status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await new Promise((done) => child.on('exit', done))).toBe(0);
+  });
+
+  it('keeps serving when the reader of its output goes away', async () => {
+    const args = ['serve', '--config', REAL_CONFIG, '--port', '0', '--listen', '127.0.0.1'];
+    const child = spawn(process.execPath, [CLI, ...args]);
+    const output = collect(child);
+    const address = await waitFor(output, /listening address=(\S+)/);
+    child.stdout?.destroy();
+    for (let i = 0; i < 5; i++) {
+      expect((await fetch(`${address}/otel?go-get=1`)).status).toBe(200);
+    }
+    expect(child.exitCode).toBeNull();
+    child.kill('SIGTERM');
+    await new Promise((done) => child.on('exit', done));
+    expect(output.text).not.toContain('EPIPE');
   });
 });
 
