@@ -29,6 +29,11 @@ export interface Answer {
   module?: string;
 }
 
+/** Anything that answers requests: one domain's Answerer, or a router over several. */
+export interface Answering {
+  answer(request: VanityRequest): Answer;
+}
+
 export const HEALTH_PATH = '/.well-known/vanity/health';
 /** Readiness belongs to the process, not the registry: the HTTP layer answers it. */
 export const READY_PATH = '/.well-known/vanity/ready';
@@ -36,7 +41,7 @@ export const MISS_MAX_AGE = 300;
 const HTML = 'text/html; charset=utf-8';
 
 /** Answers requests for one registry; build a new one when the registry changes. */
-export class Answerer {
+export class Answerer implements Answering {
   private readonly modulePages = new Map<string, Buffer>();
   private readonly notFound: Buffer;
   private readonly index: Buffer | undefined;
@@ -127,7 +132,7 @@ export class Answerer {
 }
 
 /** An Answer with its Content-Length, and Content-Type HTML unless `headers` say otherwise. */
-function makeAnswer(
+export function makeAnswer(
   status: number,
   kind: AnswerKind,
   body: Buffer,
@@ -137,7 +142,7 @@ function makeAnswer(
   return { status, kind, headers: all, body };
 }
 
-const JSON_TYPE = 'application/json; charset=utf-8';
+export const JSON_TYPE = 'application/json; charset=utf-8';
 const TEXT_TYPE = 'text/plain; charset=utf-8';
 
 /** 200 while the server takes traffic, 503 while it drains before exit. */
@@ -148,7 +153,7 @@ export function readinessAnswer(method: string, ready: boolean): Answer {
   return makeAnswer(ready ? 200 : 503, 'health', body, headers);
 }
 
-function methodNotAllowed(): Answer {
+export function methodNotAllowed(): Answer {
   const body = Buffer.from('Method not allowed: use GET or HEAD.\n');
   return makeAnswer(405, 'method', body, { Allow: 'GET, HEAD', 'Content-Type': TEXT_TYPE });
 }

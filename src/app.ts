@@ -3,7 +3,7 @@ import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { ServerResponse } from 'node:http';
 import { Answerer, READY_PATH, readinessAnswer } from './answer.js';
-import type { Answer } from './answer.js';
+import type { Answer, Answering } from './answer.js';
 import { silentLogger } from './log.js';
 import type { Logger } from './log.js';
 import { Registry } from './registry.js';
@@ -11,8 +11,11 @@ import { securityHeaders } from './security.js';
 
 const FORWARDED_VARY = 'Host, X-Forwarded-Host';
 
-/** A registry, a ready Answerer, or a function giving the current one (for reloads). */
-export type AnswerSource = Registry | Answerer | (() => Answerer);
+/**
+ * A registry, a ready Answerer (or Domains over several), or a function giving
+ * the current one: swapping what it returns is how a reload takes effect.
+ */
+export type AnswerSource = Registry | Answering | (() => Answering);
 
 export interface AppOptions {
   /** Request lines and errors go here; silent by default. */
@@ -25,6 +28,11 @@ export interface AppOptions {
   trustProxy?: boolean | number | string;
   /** False while the server drains: the readiness endpoint then answers 503. */
   isReady?: () => boolean;
+  /**
+   * Send Strict-Transport-Security, only when asked: it binds browsers to https
+   * for `maxAge` seconds. Never for subdomains unless `includeSubDomains`.
+   */
+  hsts?: { maxAge: number; includeSubDomains?: boolean } | undefined;
 }
 
 /**
@@ -39,6 +47,7 @@ export function createApp(source: AnswerSource, options: AppOptions = {}): Expre
   app.disable('etag');
   app.set('trust proxy', options.trustProxy ?? false);
   const isReady = options.isReady ?? (() => true);
+  const hsts = options.hsts && hstsValue(options.hsts);
 
   app.use((req: Request, res: Response) => {
     const started = process.hrtime.bigint();
@@ -51,6 +60,7 @@ export function createApp(source: AnswerSource, options: AppOptions = {}): Expre
       answer = { ...answer, headers: { ...answer.headers, Vary: FORWARDED_VARY } };
     }
     res.on('finish', () => logRequest(logger, req, answer, started));
+    if (hsts) res.setHeader('Strict-Transport-Security', hsts);
     sendAnswer(res, answer, req.method === 'HEAD');
   });
 
@@ -83,14 +93,18 @@ function requestHost(req: Request, options: AppOptions): string | undefined {
   return forwarded.split(',').pop()?.trim() || req.headers.host;
 }
 
+function hstsValue(hsts: NonNullable<AppOptions['hsts']>): string {
+  return `max-age=${hsts.maxAge}${hsts.includeSubDomains ? '; includeSubDomains' : ''}`;
+}
+
 function isReadinessPath(target: string): boolean {
   return target === READY_PATH || target.startsWith(`${READY_PATH}?`);
 }
 
-function toCurrent(source: AnswerSource): () => Answerer {
+function toCurrent(source: AnswerSource): () => Answering {
   if (typeof source === 'function') return source;
-  const answerer = source instanceof Answerer ? source : new Answerer(source);
-  return () => answerer;
+  const answering = source instanceof Registry ? new Answerer(source) : source;
+  return () => answering;
 }
 
 function logRequest(logger: Logger, req: Request, answer: Answer, started: bigint): void {

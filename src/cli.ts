@@ -6,17 +6,16 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { Answerer, HEALTH_PATH } from './answer.js';
+import { HEALTH_PATH } from './answer.js';
 import { collect, liveCheck, LiveUsageError, strayLiveFlag } from './check/command.js';
 import type { LiveFlags } from './check/command.js';
-import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { loadConfigFile } from './load-config.js';
 import { createLogger } from './log.js';
 import { ConfigError, formatProblem } from './problems.js';
 import type { Problem } from './problems.js';
 import { Registry } from './registry.js';
-import { listen } from './serve.js';
+import { runServe } from './serve-command.js';
 import { buildSite } from './site.js';
 
 const DEFAULT_PORT = 8080;
@@ -43,7 +42,12 @@ function program(): Command {
   cli
     .command('serve')
     .description('answer the go command and browsers for the modules in a config')
-    .option('-c, --config <file>', 'the vanity.yaml to serve (default: ./vanity.yaml)')
+    .option(
+      '-c, --config <file>',
+      'a vanity.yaml to serve; once per domain (default: $VANITY_CONFIG, else ./vanity.yaml)',
+      collect,
+      [],
+    )
     .option('-p, --port <port>', 'port to listen on (default: $PORT, else 8080)', parsePort)
     .option('--listen <host>', 'interface to listen on (default: all)')
     .option('-q, --quiet', 'no line per request; start-up lines and errors stay')
@@ -54,6 +58,11 @@ function program(): Command {
     )
     .option('--drain-delay <seconds>', 'on SIGTERM, report not ready this long first', seconds, 0)
     .option('--shutdown-timeout <seconds>', 'on SIGTERM, cut busy connections after', seconds, 10)
+    .option('--watch', 'reload when a config (or TLS) file changes, as on SIGHUP')
+    .option('--tls-cert <file>', 'serve https with this certificate chain (PEM; re-read on SIGHUP)')
+    .option('--tls-key <file>', 'the private key for --tls-cert (PEM)')
+    .option('--hsts [seconds]', 'send Strict-Transport-Security (default max-age 1 year)', maxAge)
+    .option('--hsts-include-subdomains', 'with --hsts: cover every subdomain too')
     .action(serve);
 
   cli
@@ -90,46 +99,48 @@ function program(): Command {
 }
 
 interface ServeOptions {
-  config?: string;
+  config: string[];
   port?: number;
   listen?: string;
   quiet?: boolean;
-  trustProxy?: string | boolean;
+  trustProxy?: boolean | number | string;
   drainDelay: number;
   shutdownTimeout: number;
+  watch?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  hsts?: number | true;
+  hstsIncludeSubdomains?: boolean;
 }
 
 async function serve(options: ServeOptions): Promise<void> {
   const logger = createLogger({ quiet: options.quiet ?? false });
-  const port = options.port ?? portFromEnv();
-  const file = configPath(options.config);
-  const config = await loadConfigFile(file);
-  for (const warning of config.warnings)
-    logger.warn('config-warning', { problem: formatProblem(warning) });
+  const configs = options.config.length > 0 ? options.config : [configPath(undefined)];
+  const hsts = options.hsts === undefined ? undefined : hstsOption(options);
+  await runServe(
+    {
+      configs,
+      port: options.port ?? portFromEnv(),
+      listen: options.listen?.replace(/^\[(.*)\]$/, '$1'),
+      trustProxy: options.trustProxy ?? false,
+      hsts,
+      drainDelay: options.drainDelay,
+      shutdownTimeout: options.shutdownTimeout,
+      watch: options.watch ?? false,
+      tlsCert: options.tlsCert,
+      tlsKey: options.tlsKey,
+    },
+    logger,
+  );
+}
 
-  const answerer = new Answerer(new Registry(config));
-  const trustProxy = options.trustProxy ?? false;
-  const isReady = () => !running.draining;
-  const app = createApp(answerer, { logger, trustProxy, isReady });
-  const host = options.listen?.replace(/^\[(.*)\]$/, '$1');
-  const running = await listen(app, { port, host });
-  logger.info('start', {
-    config: file,
-    modules: config.modules.length,
-    host: config.host ?? '(from Host header)',
-  });
-  logger.info('listening', { address: running.url });
+const HSTS_DEFAULT_MAX_AGE = 31_536_000;
 
-  const stop = (signal: string) => {
-    logger.info('stopping', { signal, drain_delay_s: options.drainDelay });
-    const drain = { delayMs: options.drainDelay * 1000, graceMs: options.shutdownTimeout * 1000 };
-    void running.close(drain).then(() => {
-      logger.info('stopped');
-      process.stdout.write('', () => process.exit(0));
-    });
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+function hstsOption(options: ServeOptions) {
+  if (!options.tlsCert)
+    throw new UsageError('--hsts needs --tls-cert and --tls-key: it is for https');
+  const maxAge = options.hsts === true ? HSTS_DEFAULT_MAX_AGE : (options.hsts ?? 0);
+  return { maxAge, includeSubDomains: options.hstsIncludeSubdomains ?? false };
 }
 
 async function check(options: { config?: string } & LiveFlags): Promise<void> {
@@ -202,6 +213,13 @@ function parsePort(value: string): number {
     throw new InvalidArgumentError('expected a port number from 0 to 65535.');
   }
   return port;
+}
+
+/** HSTS max-age: whole seconds up to two years, as browsers cap it. */
+function maxAge(value: string): number {
+  const number = /^[0-9]{1,9}$/.test(value) ? Number(value) : NaN;
+  if (!(number <= 63_072_000)) throw new InvalidArgumentError('expected seconds up to 63072000.');
+  return number;
 }
 
 function seconds(value: string): number {

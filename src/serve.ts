@@ -1,6 +1,8 @@
 // Listens on a port and drains on shutdown; the one place that opens a socket.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { badTargetAnswer, splitTarget } from './answer.js';
@@ -12,6 +14,13 @@ export interface ListenOptions {
   port: number;
   /** Interface to bind; all interfaces when undefined. */
   host?: string | undefined;
+  /** Serve https with this key and certificate chain (PEM). */
+  tls?: TlsFiles | undefined;
+}
+
+export interface TlsFiles {
+  key: Buffer;
+  cert: Buffer;
 }
 
 export interface DrainOptions {
@@ -27,6 +36,8 @@ export interface RunningServer {
   url: string;
   /** True from the moment close() is called. */
   readonly draining: boolean;
+  /** Swaps the key and certificate for new connections (after a renewal); throws if bad. */
+  setTls(tls: TlsFiles): void;
   /** Stops accepting, lets in-flight requests finish, and resolves when all are done. */
   close(options?: DrainOptions): Promise<void>;
 }
@@ -36,11 +47,12 @@ export function listen(handler: Handler, options: ListenOptions): Promise<Runnin
 
   // While draining, every answer closes its connection, so keep-alive
   // clients reconnect to another instance instead of to one that is leaving.
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     if (draining) res.shouldKeepAlive = false;
     if (!toOriginForm(req)) return sendAnswer(res, badTargetAnswer(), req.method === 'HEAD');
     handler(req, res);
-  });
+  };
+  const server = options.tls ? createTlsServer(options.tls, onRequest) : createServer(onRequest);
   server.on('connect', refuseConnect);
 
   const running: RunningServer = {
@@ -48,6 +60,10 @@ export function listen(handler: Handler, options: ListenOptions): Promise<Runnin
     url: '',
     get draining() {
       return draining;
+    },
+    setTls: (tls) => {
+      if (!options.tls) throw new Error('this server was started without TLS');
+      (server as TlsServer).setSecureContext(tls);
     },
     close: (drain = {}) => {
       draining = true;
@@ -92,7 +108,8 @@ function refuseConnect(_req: IncomingMessage, socket: Duplex): void {
 function addressUrl(server: Server): string {
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
+  const scheme = 'setSecureContext' in server ? 'https' : 'http';
+  return `${scheme}://${host}:${address.port}`;
 }
 
 /** Idle keep-alive sockets go at once; busy ones finish, or are cut after `graceMs`. */

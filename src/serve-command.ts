@@ -1,0 +1,192 @@
+// `vanity serve`: load the configs, listen, reload on SIGHUP or a file change, drain on SIGTERM.
+//
+// A reload parses and validates every file first and swaps the answers in one
+// assignment, so a request sees the old registry or the new one, never a mix;
+// a bad file is logged and the good registry keeps serving.
+import { watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import type { Answering } from './answer.js';
+import { createApp } from './app.js';
+import type { AppOptions } from './app.js';
+import type { Config } from './config.js';
+import { answeringFor } from './domains.js';
+import { loadConfigFile } from './load-config.js';
+import type { Logger } from './log.js';
+import { ConfigError, formatProblem } from './problems.js';
+import { listen } from './serve.js';
+import type { RunningServer, TlsFiles } from './serve.js';
+
+export interface ServeCommandOptions {
+  configs: string[];
+  port: number;
+  listen?: string | undefined;
+  trustProxy: AppOptions['trustProxy'];
+  hsts?: AppOptions['hsts'];
+  drainDelay: number;
+  shutdownTimeout: number;
+  watch: boolean;
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+}
+
+interface Loaded {
+  answering: Answering;
+  configs: Config[];
+}
+
+/** Starts serving; resolves once listening. Throws ConfigError or a plain Error at start. */
+export async function runServe(options: ServeCommandOptions, logger: Logger): Promise<void> {
+  let loaded = await loadAll(options.configs);
+  for (const config of loaded.configs) logWarnings(logger, config);
+  const tls = await readTls(options);
+
+  const appOptions = { logger, trustProxy: options.trustProxy, hsts: options.hsts };
+  const isReady = () => !running.draining;
+  const app = createApp(() => loaded.answering, { ...appOptions, isReady });
+  const running = await listen(app, { port: options.port, host: options.listen, tls });
+  logStart(logger, loaded.configs, running);
+
+  const reload = serialised(async (reason: string) => {
+    loaded = await reloadConfigs(options.configs, loaded, reason, logger);
+    if (tls) await reloadTls(options, running, logger);
+  });
+  const watchers = options.watch ? watchFiles(watchedFiles(options), reload) : [];
+  process.on('SIGHUP', () => reload('SIGHUP'));
+  const stop = (signal: string) => stopServer(signal, running, watchers, options, logger);
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+async function loadAll(files: string[]): Promise<Loaded> {
+  const configs = await Promise.all(files.map((file) => loadConfigFile(file)));
+  const { answering, problems } = answeringFor(configs);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { answering, configs };
+}
+
+/** The new registry when every file is good; otherwise the old one, and the reasons logged. */
+async function reloadConfigs(files: string[], old: Loaded, reason: string, logger: Logger) {
+  try {
+    const loaded = await loadAll(files);
+    logger.info('reloaded', { reason, modules: moduleCount(loaded.configs) });
+    for (const config of loaded.configs) logWarnings(logger, config);
+    return loaded;
+  } catch (err) {
+    const problems = err instanceof ConfigError ? err.problems.map(formatProblem) : [String(err)];
+    logger.error('reload-failed', { reason, problems: problems.length, kept: 'previous config' });
+    for (const problem of problems) logger.error('config-problem', { problem });
+    return old;
+  }
+}
+
+async function readTls(options: ServeCommandOptions): Promise<TlsFiles | undefined> {
+  if (!options.tlsCert && !options.tlsKey) return undefined;
+  if (!options.tlsCert || !options.tlsKey) {
+    throw new Error('--tls-cert and --tls-key go together: pass both files');
+  }
+  const [cert, key] = await Promise.all([
+    readNamed(options.tlsCert, '--tls-cert'),
+    readNamed(options.tlsKey, '--tls-key'),
+  ]);
+  return { cert, key };
+}
+
+async function readNamed(file: string, flag: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    throw new Error(`${flag} ${file}: cannot read it (${(err as NodeJS.ErrnoException).code})`);
+  }
+}
+
+/** Renewed certificates are picked up for new connections; a bad pair keeps the old one. */
+async function reloadTls(options: ServeCommandOptions, running: RunningServer, logger: Logger) {
+  try {
+    const tls = await readTls(options);
+    if (tls) running.setTls(tls);
+    logger.info('tls-reloaded', { cert: options.tlsCert });
+  } catch (err) {
+    logger.error('tls-reload-failed', { error: (err as Error).message, kept: 'previous key' });
+  }
+}
+
+/** Runs one call at a time; calls made meanwhile collapse into one more run. */
+function serialised(run: (reason: string) => Promise<void>): (reason: string) => void {
+  let running: Promise<void> | undefined;
+  let pending: string | undefined;
+  const start = (reason: string): void => {
+    running = run(reason).finally(() => {
+      running = undefined;
+      const next = pending;
+      pending = undefined;
+      if (next !== undefined) start(next);
+    });
+  };
+  return (reason) => {
+    if (running) pending = reason;
+    else start(reason);
+  };
+}
+
+function watchedFiles(options: ServeCommandOptions): string[] {
+  return [...options.configs, options.tlsCert, options.tlsKey].filter(
+    (file): file is string => file !== undefined,
+  );
+}
+
+/**
+ * Watches each file's folder, not the file: editors and secret mounts replace
+ * a file by renaming a new one over it, which a watch on the old file misses.
+ */
+function watchFiles(files: string[], onChange: (reason: string) => void): FSWatcher[] {
+  let timer: NodeJS.Timeout | undefined;
+  const changed = (file: string) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => onChange(`watch:${file}`), 100);
+  };
+  return [...new Set(files.map((file) => dirname(file)))].map((dir) =>
+    watch(dir, (_event, name) => {
+      const file = files.find((f) => dirname(f) === dir && basename(f) === name);
+      if (file) changed(file);
+    }),
+  );
+}
+
+function stopServer(
+  signal: string,
+  running: RunningServer,
+  watchers: FSWatcher[],
+  options: ServeCommandOptions,
+  logger: Logger,
+): void {
+  logger.info('stopping', { signal, drain_delay_s: options.drainDelay });
+  for (const watcher of watchers) watcher.close();
+  const drain = { delayMs: options.drainDelay * 1000, graceMs: options.shutdownTimeout * 1000 };
+  void running.close(drain).then(() => {
+    logger.info('stopped');
+    process.stdout.write('', () => process.exit(0));
+  });
+}
+
+function logStart(logger: Logger, configs: Config[], running: RunningServer): void {
+  for (const config of configs) {
+    logger.info('start', {
+      config: config.file,
+      modules: config.modules.length,
+      host: config.host ?? '(from Host header)',
+    });
+  }
+  logger.info('listening', { address: running.url });
+}
+
+function logWarnings(logger: Logger, config: Config): void {
+  for (const warning of config.warnings) {
+    logger.warn('config-warning', { problem: formatProblem(warning) });
+  }
+}
+
+function moduleCount(configs: Config[]): number {
+  return configs.reduce((sum, config) => sum + config.modules.length, 0);
+}
