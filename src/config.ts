@@ -3,9 +3,11 @@
 // The format is govanityurls' (host, cache_max_age, paths with repo, vcs and
 // display), unchanged, plus `subdir` and `description` per module. Parsing
 // takes a string; reading the file is the loader's job (load-config.ts).
-import { hasSourceLinks, inferDisplay, inferVcs, repoHome, VCS_NAMES } from './forge.js';
+import { hasSourceLinks, inferDisplay, inferVcs, VCS_NAMES } from './forge.js';
 import type { Vcs } from './forge.js';
 import { isVanityDomain, moduleElementProblem, normaliseModulePath } from './module-path.js';
+import { checkRepoUrl, controlCharacter, GOVCS_BLOCKED } from './config-values.js';
+import { nestedRepoWarnings } from './config-warnings.js';
 import { nearest } from './problems.js';
 import type { Problem } from './problems.js';
 import { parseYamlTree, YamlSyntaxError } from './yaml-tree.js';
@@ -39,21 +41,6 @@ export type ParseResult = { ok: true; config: Config } | { ok: false; problems: 
 
 const TOP_KEYS = ['host', 'cache_max_age', 'paths'] as const;
 const MODULE_KEYS = ['repo', 'vcs', 'display', 'subdir', 'description'] as const;
-const REPO_SCHEMES = [
-  'https:',
-  'http:',
-  'git:',
-  'ssh:',
-  'git+ssh:',
-  'svn:',
-  'svn+ssh:',
-  'bzr:',
-  'bzr+ssh:',
-];
-/** VCSs the go command refuses for public modules unless GOVCS says otherwise. */
-const GOVCS_BLOCKED = ['svn', 'bzr', 'fossil'];
-/** A "%" not followed by two hex digits, which the go command's URL parser refuses. */
-const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
 /** Whether a value may hold line breaks (only the description may). */
 const ONE_LINE = false;
 const MULTI_LINE = true;
@@ -238,37 +225,8 @@ class Checker {
   }
 
   private repoUrl(repo: string, node: YamlNode, keyPath: string): URL | null {
-    let url: URL | null = null;
-    try {
-      url = new URL(repo);
-    } catch {
-      url = null;
-    }
-    // The scheme is checked first: "file:///srv/repo" has no host, and calling
-    // it "not a URL" would hide the real reason it is refused.
-    const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || url?.protocol === 'file:';
-    const scheme = url && hasScheme ? url.protocol : null;
-    if (scheme && !REPO_SCHEMES.includes(scheme)) {
-      const schemes = REPO_SCHEMES.map((s) => s.slice(0, -1)).join(', ');
-      this.report(
-        node.pos,
-        keyPath,
-        `scheme "${scheme}" is not one the go command fetches (${schemes})`,
-      );
-      return null;
-    }
-    if (/\s/.test(repo) || !url || !url.host || BAD_ESCAPE.test(repo)) {
-      this.report(
-        node.pos,
-        keyPath,
-        `"${repo}" is not a URL; write one such as https://github.com/org/name`,
-      );
-      return null;
-    }
-    if (url.password) {
-      const bare = `${url.protocol}//${url.host}${url.pathname}`;
-      this.report(node.pos, keyPath, `remove the password: every page shows it; write ${bare}`);
-    }
+    const { url, problem } = checkRepoUrl(repo);
+    if (problem) this.report(node.pos, keyPath, problem);
     return url;
   }
 
@@ -399,61 +357,4 @@ function isNull(node: YamlNode): boolean {
 
 function inFileOrder(problems: Problem[]): Problem[] {
   return [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
-}
-
-/**
- * A module nested in another that names the same repository without a subdir
- * breaks `go get`: the go command takes the nested path as the repository
- * root and looks for tags without the folder prefix. The parent answers for
- * it already.
- */
-function nestedRepoWarnings(modules: ModuleConfig[]) {
-  const byPath = new Map(modules.map((module) => [module.path, module]));
-  const warnings: { line: number; key: string; text: string }[] = [];
-  for (const module of modules) {
-    const parent = parentModule(module.path, byPath);
-    if (!parent || module.subdir || repoKey(parent.repo) !== repoKey(module.repo)) continue;
-    const folder = module.path.slice(parent.path.length).replace(/^\//, '');
-    warnings.push({
-      line: module.line,
-      key: `paths.${module.path}`,
-      text:
-        `same repository as ${parent.path}, so the go command would look for tags ` +
-        `without the "${folder}/" prefix; remove this entry (${parent.path} answers for it)` +
-        ` or set "subdir: ${folder}" (read by Go 1.25 and newer)`,
-    });
-  }
-  return warnings;
-}
-
-/**
- * One spelling for one repository: scheme, user and letter case do not make
- * another (forges ignore case; a false alarm costs only a warning).
- */
-function repoKey(repo: string): string {
-  const url = new URL(repo);
-  return `${url.hostname}${repoHome(url.pathname)}`.toLowerCase();
-}
-
-/**
- * The first control character in `text`, as a code: they would break the
- * page the go command parses as XML. Tabs pass; line breaks only when allowed.
- */
-function controlCharacter(text: string, multiLine: boolean): number | undefined {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 9 || (multiLine && code === 10)) continue;
-    if (code < 0x20 || code === 0x7f) return code;
-  }
-  return undefined;
-}
-
-function parentModule(path: string, byPath: Map<string, ModuleConfig>): ModuleConfig | undefined {
-  let prefix = path;
-  while (prefix.length > 1) {
-    prefix = prefix.slice(0, prefix.lastIndexOf('/')) || '/';
-    const parent = byPath.get(prefix);
-    if (parent) return parent;
-  }
-  return undefined;
 }

@@ -1,0 +1,47 @@
+// Configs that load but that the go command would trip over: warnings, never refusals.
+import type { ModuleConfig } from './config.js';
+import { repoHome } from './forge.js';
+
+/**
+ * A module nested in another that names the same repository without a subdir
+ * breaks `go get`: the go command takes the nested path as the repository
+ * root and looks for tags without the folder prefix. The parent answers for
+ * it already.
+ */
+export function nestedRepoWarnings(modules: ModuleConfig[]) {
+  const byPath = new Map(modules.map((module) => [module.path, module]));
+  const warnings: { line: number; key: string; text: string }[] = [];
+  for (const module of modules) {
+    const parent = parentModule(module.path, byPath);
+    if (!parent || module.subdir || repoKey(parent.repo) !== repoKey(module.repo)) continue;
+    const folder = module.path.slice(parent.path.length).replace(/^\//, '');
+    warnings.push({
+      line: module.line,
+      key: `paths.${module.path}`,
+      text:
+        `same repository as ${parent.path}, so the go command would look for tags ` +
+        `without the "${folder}/" prefix; remove this entry (${parent.path} answers for it)` +
+        ` or set "subdir: ${folder}" (read by Go 1.25 and newer)`,
+    });
+  }
+  return warnings;
+}
+
+/**
+ * One spelling for one repository: scheme, user and letter case do not make
+ * another (forges ignore case; a false alarm costs only a warning).
+ */
+function repoKey(repo: string): string {
+  const url = new URL(repo);
+  return `${url.hostname}${repoHome(url.pathname)}`.toLowerCase();
+}
+
+function parentModule(path: string, byPath: Map<string, ModuleConfig>): ModuleConfig | undefined {
+  let prefix = path;
+  while (prefix.length > 1) {
+    prefix = prefix.slice(0, prefix.lastIndexOf('/')) || '/';
+    const parent = byPath.get(prefix);
+    if (parent) return parent;
+  }
+  return undefined;
+}
