@@ -6,10 +6,11 @@
 import { isVanityDomain, requestImportPath } from './module-path.js';
 import { importPathOf } from './registry.js';
 import type { Module, Registry } from './registry.js';
+import { etagMatches, IndexPage } from './index-page.js';
 import { DOCS_BASE, Renderer } from './render.js';
 
 export type AnswerKind =
-  'go-get' | 'browser' | 'index' | 'miss' | 'health' | 'bad-request' | 'method';
+  'go-get' | 'browser' | 'index' | 'miss' | 'health' | 'bad-request' | 'method' | 'too-long';
 
 export interface VanityRequest {
   method: string;
@@ -17,6 +18,9 @@ export interface VanityRequest {
   target: string;
   /** The Host header, if any; ignored when the registry names its host. */
   host?: string | undefined;
+  /** Accept-Encoding and If-None-Match, for the index page, which is large and changes rarely. */
+  acceptEncoding?: string | undefined;
+  ifNoneMatch?: string | undefined;
 }
 
 export interface Answer {
@@ -44,7 +48,7 @@ const HTML = 'text/html; charset=utf-8';
 export class Answerer implements Answering {
   private readonly modulePages = new Map<string, Buffer>();
   private readonly notFound: Buffer;
-  private readonly index: Buffer | undefined;
+  private readonly index: IndexPage | undefined;
 
   constructor(
     readonly registry: Registry,
@@ -52,7 +56,7 @@ export class Answerer implements Answering {
   ) {
     const host = registry.host;
     this.notFound = Buffer.from(renderer.notFoundPage());
-    this.index = host ? Buffer.from(renderer.indexPage(registry, host)) : undefined;
+    this.index = host ? new IndexPage(Buffer.from(renderer.indexPage(registry, host))) : undefined;
     if (!host) return;
     for (const module of registry.modules) {
       this.modulePages.set(module.path, Buffer.from(renderer.modulePage(module, host)));
@@ -74,7 +78,7 @@ export class Answerer implements Answering {
     const goGet = isGoGet(target.query);
 
     if (!match || path === null) {
-      if (path === '/' && !goGet) return this.indexAnswer(host);
+      if (path === '/' && !goGet) return this.indexAnswer(host, request);
       return this.miss();
     }
     return goGet
@@ -94,9 +98,21 @@ export class Answerer implements Answering {
     return this.page(302, 'browser', body, { ...this.cached(), Location: location }, module.path);
   }
 
-  private indexAnswer(host: string): Answer {
-    const body = this.index ?? Buffer.from(this.renderer.indexPage(this.registry, host));
-    return this.page(200, 'index', body, { 'Cache-Control': `public, max-age=${MISS_MAX_AGE}` });
+  private indexAnswer(host: string, request: VanityRequest): Answer {
+    const page =
+      this.index ?? new IndexPage(Buffer.from(this.renderer.indexPage(this.registry, host)));
+    const { body, etag, encoding } = page.representation(request.acceptEncoding);
+    const headers: Record<string, string> = {
+      'Cache-Control': `public, max-age=${MISS_MAX_AGE}`,
+      ETag: etag,
+      Vary: 'Accept-Encoding',
+    };
+    if (encoding !== 'identity') headers['Content-Encoding'] = encoding;
+    if (!etagMatches(request.ifNoneMatch, etag)) return this.page(200, 'index', body, headers);
+
+    // A 304 repeats the validators and caching, and names no length: it has no body.
+    const notModified: Answer = { status: 304, kind: 'index', headers, body: Buffer.alloc(0) };
+    return this.registry.host ? notModified : withVary(notModified, 'Host');
   }
 
   private miss(): Answer {
@@ -124,10 +140,9 @@ export class Answerer implements Answering {
     module?: string,
   ): Answer {
     // Without a configured host the page names the Host the client asked for.
-    const vary: Record<string, string> = this.registry.host ? {} : { Vary: 'Host' };
-    const answer = makeAnswer(status, kind, body, { ...headers, ...vary });
+    const answer = makeAnswer(status, kind, body, headers);
     if (module !== undefined) answer.module = module;
-    return answer;
+    return this.registry.host ? answer : withVary(answer, 'Host');
   }
 }
 
@@ -140,6 +155,13 @@ export function makeAnswer(
 ): Answer {
   const all = { 'Content-Type': HTML, ...headers, 'Content-Length': String(body.length) };
   return { status, kind, headers: all, body };
+}
+
+/** The answer with `names` added to its Vary header, each once, in front. */
+export function withVary(answer: Answer, ...names: string[]): Answer {
+  const existing = answer.headers['Vary']?.split(/\s*,\s*/) ?? [];
+  const vary = [...names, ...existing.filter((name) => !names.includes(name))].join(', ');
+  return { ...answer, headers: { ...answer.headers, Vary: vary } };
 }
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
@@ -156,6 +178,15 @@ export function readinessAnswer(method: string, ready: boolean): Answer {
 export function methodNotAllowed(): Answer {
   const body = Buffer.from('Method not allowed: use GET or HEAD.\n');
   return makeAnswer(405, 'method', body, { Allow: 'GET, HEAD', 'Content-Type': TEXT_TYPE });
+}
+
+/** 414 for a request target over `limit` bytes: a short fixed body that echoes nothing. */
+export function uriTooLongAnswer(limit: number): Answer {
+  const body = Buffer.from(`URI too long: the request target is over ${limit} bytes.\n`);
+  return makeAnswer(414, 'too-long', body, {
+    'Content-Type': TEXT_TYPE,
+    'Cache-Control': 'no-store',
+  });
 }
 
 export function badTargetAnswer(): Answer {

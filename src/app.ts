@@ -2,14 +2,21 @@
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { ServerResponse } from 'node:http';
-import { Answerer, READY_PATH, readinessAnswer } from './answer.js';
+import { Answerer, READY_PATH, readinessAnswer, uriTooLongAnswer, withVary } from './answer.js';
 import type { Answer, Answering } from './answer.js';
 import { silentLogger } from './log.js';
 import type { Logger } from './log.js';
 import { Registry } from './registry.js';
 import { securityHeaders } from './security.js';
 
-const FORWARDED_VARY = 'Host, X-Forwarded-Host';
+/**
+ * The longest request target (path and query) answered, in bytes: 8 KiB, the
+ * limit most proxies and CDNs apply. Longer targets get 414 URI Too Long.
+ */
+export const DEFAULT_MAX_URL_LENGTH = 8192;
+
+/** Log values are clipped to this many characters, so a hostile request cannot bloat the log. */
+const LOG_VALUE_MAX = 1024;
 
 /**
  * A registry, a ready Answerer (or Domains over several), or a function giving
@@ -33,6 +40,12 @@ export interface AppOptions {
    * for `maxAge` seconds. Never for subdomains unless `includeSubDomains`.
    */
   hsts?: { maxAge: number; includeSubDomains?: boolean } | undefined;
+  /**
+   * Request targets longer than this many bytes get 414 URI Too Long; default
+   * 8192. Node answers 431 itself once the request line and headers together
+   * pass its `maxHeaderSize` (16 KiB by default), before this app sees them.
+   */
+  maxUrlLength?: number | undefined;
 }
 
 /**
@@ -48,16 +61,27 @@ export function createApp(source: AnswerSource, options: AppOptions = {}): Expre
   app.set('trust proxy', options.trustProxy ?? false);
   const isReady = options.isReady ?? (() => true);
   const hsts = options.hsts && hstsValue(options.hsts);
+  const maxUrlLength = urlLimit(options.maxUrlLength);
 
   app.use((req: Request, res: Response) => {
     const started = process.hrtime.bigint();
-    const request = { method: req.method, target: req.url, host: requestHost(req, options) };
-    let answer = isReadinessPath(request.target)
-      ? readinessAnswer(request.method, isReady())
-      : current().answer(request);
+    const request = {
+      method: req.method,
+      target: req.url,
+      host: requestHost(req, options),
+      acceptEncoding: req.headers['accept-encoding'],
+      ifNoneMatch: req.headers['if-none-match'],
+    };
+    // Node reads the target as latin1, one character a byte, so length is size.
+    let answer =
+      req.originalUrl.length > maxUrlLength
+        ? uriTooLongAnswer(maxUrlLength)
+        : isReadinessPath(request.target)
+          ? readinessAnswer(request.method, isReady())
+          : current().answer(request);
     // An answer that depends on the Host depends on what the proxy forwards too.
-    if (options.trustProxy && answer.headers['Vary']) {
-      answer = { ...answer, headers: { ...answer.headers, Vary: FORWARDED_VARY } };
+    if (options.trustProxy && answer.headers['Vary']?.includes('Host')) {
+      answer = withVary(answer, 'Host', 'X-Forwarded-Host');
     }
     res.on('finish', () => logRequest(logger, req, answer, started));
     if (hsts) res.setHeader('Strict-Transport-Security', hsts);
@@ -65,7 +89,11 @@ export function createApp(source: AnswerSource, options: AppOptions = {}): Expre
   });
 
   app.use((err: Error, req: Request, res: Response, _next: NextFunction) => {
-    logger.error('request-failed', { method: req.method, path: req.url, error: err.message });
+    logger.error('request-failed', {
+      method: req.method,
+      path: clip(req.url),
+      error: err.message,
+    });
     if (!res.headersSent) res.status(500).type('text/plain').send('Internal server error.\n');
   });
   return app;
@@ -93,6 +121,13 @@ function requestHost(req: Request, options: AppOptions): string | undefined {
   return forwarded.split(',').pop()?.trim() || req.headers.host;
 }
 
+/** The URL length limit, checked once when the app is built. */
+function urlLimit(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_URL_LENGTH;
+  if (Number.isInteger(value) && value > 0) return value;
+  throw new Error(`maxUrlLength must be a whole number of bytes above 0, such as 8192: ${value}`);
+}
+
 function hstsValue(hsts: NonNullable<AppOptions['hsts']>): string {
   return `max-age=${hsts.maxAge}${hsts.includeSubDomains ? '; includeSubDomains' : ''}`;
 }
@@ -111,11 +146,17 @@ function logRequest(logger: Logger, req: Request, answer: Answer, started: bigin
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   logger.request({
     method: req.method,
-    path: req.url,
+    path: clip(req.url),
     status: answer.status,
     kind: answer.kind,
     module: answer.module,
-    ms: ms.toFixed(2),
+    ms: Math.round(ms * 100) / 100,
     client: req.ip,
+    ua: clip(req.headers['user-agent']),
   });
+}
+
+function clip(value: string | undefined): string | undefined {
+  if (value === undefined || value.length <= LOG_VALUE_MAX) return value;
+  return `${value.slice(0, LOG_VALUE_MAX)}...(${value.length} bytes)`;
 }

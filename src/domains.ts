@@ -9,6 +9,7 @@ import {
   MISS_MAX_AGE,
   requestHost,
   splitTarget,
+  withVary,
 } from './answer.js';
 import type { Answer, Answering, VanityRequest } from './answer.js';
 import type { Config } from './config.js';
@@ -43,7 +44,7 @@ export class Domains implements Answering {
     const host = requestHost(target.authority ?? request.host);
     const answerer = host === undefined ? undefined : this.byHost.get(host);
     const answer = answerer ? answerer.answer(request) : unknownHost();
-    return { ...answer, headers: { ...answer.headers, Vary: 'Host' } };
+    return withVary(answer, 'Host');
   }
 
   private health(): Answer {

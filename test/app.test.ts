@@ -1,7 +1,10 @@
 // The Express app over HTTP: headers, HEAD, absolute-form targets, logging, mounting.
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { get as httpGet } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { PassThrough } from 'node:stream';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,9 +65,10 @@ describe('answers over HTTP', () => {
 
   it('answers HEAD like GET without a body', async () => {
     for (const path of ['/otel?go-get=1', '/otel', '/nope', '/']) {
-      const get = await request(app).get(path);
-      const head = await request(app).head(path);
+      const get = await request(app).get(path).set('Accept-Encoding', 'gzip');
+      const head = await request(app).head(path).set('Accept-Encoding', 'gzip');
       expect(head.status).toBe(get.status);
+      expect(head.headers['content-encoding']).toBe(get.headers['content-encoding']);
       expect(head.headers['content-length']).toBe(get.headers['content-length']);
       expect(head.headers['location']).toBe(get.headers['location']);
       expect(head.text ?? '').toBe('');
@@ -96,6 +100,72 @@ describe('answers over HTTP', () => {
     expect(metaTags(res.text, 'go-import')[0]).toMatch(/^go\.example\.org\/otel git /);
   });
 });
+
+describe('the index page', () => {
+  const big = registryFrom(
+    `host: go.example.org\npaths:\n${Array.from(
+      { length: 500 },
+      (_, i) => `  /m${i}:\n    repo: https://github.com/org/m${i}\n`,
+    ).join('')}`,
+  );
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await listen(createApp(big), { port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await server.close({ graceMs: 100 });
+  });
+
+  it.each([
+    ['br, gzip', 'br'],
+    ['gzip;q=1, br;q=0', 'gzip'],
+    ['identity', undefined],
+  ])('is compressed for Accept-Encoding %s', async (accept, encoding) => {
+    const res = await rawGet(server.url, { 'accept-encoding': accept });
+    expect(res.headers['content-encoding']).toBe(encoding);
+    expect(res.headers['vary']).toBe('Accept-Encoding');
+    expect(Number(res.headers['content-length'])).toBe(res.body.length);
+    const html =
+      encoding === 'br'
+        ? brotliDecompressSync(res.body)
+        : encoding === 'gzip'
+          ? gunzipSync(res.body)
+          : res.body;
+    expect(html.toString()).toContain('go.example.org/m499');
+  });
+
+  it('answers 304 to its ETag, per encoding, with no body', async () => {
+    const first = await rawGet(server.url, { 'accept-encoding': 'gzip' });
+    const etag = String(first.headers['etag']);
+    expect(etag).toMatch(/^"[\w-]+-gzip"$/);
+    const again = await rawGet(server.url, {
+      'accept-encoding': 'gzip',
+      'if-none-match': `W/"other", ${etag}`,
+    });
+    expect(again.status).toBe(304);
+    expect(again.headers['etag']).toBe(etag);
+    expect(again.headers['content-length']).toBeUndefined();
+    expect(again.body.length).toBe(0);
+    expect((await rawGet(server.url, { 'if-none-match': etag })).status).toBe(200);
+  });
+});
+
+/** GET / with exactly these headers (no client of ours adds or decodes anything). */
+function rawGet(url: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>(
+    (done, fail) => {
+      const req = httpGet(`${url}/`, { headers, agent: false, timeout: 5000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+      });
+      req.on('timeout', () => req.destroy(new Error('no answer in 5 s')));
+      req.on('error', fail);
+    },
+  );
+}
 
 describe('behind a proxy', () => {
   const open = registryFrom('paths:\n  /zap:\n    repo: https://github.com/u/zap\n');
