@@ -45,3 +45,27 @@ function parentModule(path: string, byPath: Map<string, ModuleConfig>): ModuleCo
   }
   return undefined;
 }
+
+/**
+ * Two module paths that differ only in letter case are two modules to the go
+ * command, but one file on a case-insensitive disk (a built site's pages) and
+ * easy for people to mistake for each other.
+ */
+export function caseWarnings(modules: ModuleConfig[]) {
+  const byLower = new Map<string, ModuleConfig>();
+  const warnings: { line: number; key: string; text: string }[] = [];
+  for (const module of modules) {
+    const lower = module.path.toLowerCase();
+    const earlier = byLower.get(lower);
+    if (earlier) {
+      warnings.push({
+        line: module.line,
+        key: `paths.${module.path}`,
+        text: `differs from ${earlier.path} (line ${earlier.line}) only in letter case; rename one`,
+      });
+    } else {
+      byLower.set(lower, module);
+    }
+  }
+  return warnings;
+}

@@ -7,7 +7,7 @@ import { hasSourceLinks, inferDisplay, inferVcs, VCS_NAMES } from './forge.js';
 import type { Vcs } from './forge.js';
 import { isVanityDomain, moduleElementProblem, normaliseModulePath } from './module-path.js';
 import { checkRepoUrl, controlCharacter, GOVCS_BLOCKED } from './config-values.js';
-import { nestedRepoWarnings } from './config-warnings.js';
+import { caseWarnings, nestedRepoWarnings } from './config-warnings.js';
 import { nearest } from './problems.js';
 import type { Problem } from './problems.js';
 import { parseYamlTree, YamlSyntaxError } from './yaml-tree.js';
@@ -90,7 +90,7 @@ class Checker {
     const host = this.host(fields.get('host'));
     const cacheMaxAge = this.cacheMaxAge(fields.get('cache_max_age'));
     const modules = this.modules(fields.get('paths'), root.pos);
-    for (const warning of nestedRepoWarnings(modules)) {
+    for (const warning of [...nestedRepoWarnings(modules), ...caseWarnings(modules)]) {
       this.warnings.push(
         this.problem({ line: warning.line, column: 3 }, warning.key, warning.text),
       );

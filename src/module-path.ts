@@ -10,6 +10,8 @@ const MODULE_ELEMENT = /^[A-Za-z0-9_~-](?:[A-Za-z0-9._~-]*[A-Za-z0-9_~-])?$/;
 const IMPORT_ELEMENT = /^[A-Za-z0-9_~+-](?:[A-Za-z0-9._~+-]*[A-Za-z0-9_~+-])?$/;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])$/i;
 const SHORT_NAME = /~[0-9]+$/;
+/** Each element becomes a folder name in the module cache, which file systems cap. */
+const MAX_ELEMENT = 200;
 
 /** Why an element cannot be part of a module path, or null when it can. */
 export function moduleElementProblem(element: string): string | null {
@@ -17,6 +19,9 @@ export function moduleElementProblem(element: string): string | null {
   if (element === '.' || element === '..') return `"${element}" is not allowed in a module path`;
   if (element.startsWith('.')) return `element "${element}" starts with a dot`;
   if (element.endsWith('.')) return `element "${element}" ends with a dot`;
+  if (element.length > MAX_ELEMENT) {
+    return `element "${element.slice(0, 20)}..." is longer than ${MAX_ELEMENT} characters`;
+  }
   if (!MODULE_ELEMENT.test(element)) {
     return `element "${element}" may use only ASCII letters, digits and "-._~"`;
   }

@@ -4,13 +4,10 @@
 // `<module>?go-get=1`, its docs link is the Location answer() sends a browser, and each
 // file's Cache-Control is the one answer() sets. A static site cannot read the Host
 // header, so the registry must name its host.
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { Answerer, HEALTH_PATH } from './answer.js';
 import type { Answer, AnswerKind } from './answer.js';
 import {
   DEFAULT_RULE_LIMIT,
-  GENERATED_MARK,
   headerRules,
   HEALTH_FILE,
   INDEX_PAGE,
@@ -23,6 +20,7 @@ import {
 import type { HeaderBlock, ModuleRoute } from './netlify-rules.js';
 import { Registry } from './registry.js';
 import { securityHeaders } from './security.js';
+import { writeSiteFolder } from './site-output.js';
 
 export { DEFAULT_RULE_LIMIT } from './netlify-rules.js';
 
@@ -53,12 +51,7 @@ export async function buildSite(
   options: SiteOptions,
 ): Promise<SiteReport> {
   const plan = planSite(source, options.ruleLimit);
-  await prepareOutDir(options.outDir);
-  for (const [path, body] of plan.files) {
-    const file = join(options.outDir, path);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, body);
-  }
+  await writeSiteFolder(options.outDir, plan.files);
   return { ...plan, outDir: options.outDir };
 }
 
@@ -137,28 +130,3 @@ function tooManyRules(count: number, limit: number): string {
   );
 }
 
-/**
- * Empties the output folder when an earlier build wrote it, so no page of a removed
- * module stays behind; refuses any other folder that holds files.
- */
-async function prepareOutDir(outDir: string): Promise<void> {
-  const entries = await readdir(outDir).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return [];
-    throw err;
-  });
-  if (entries.length > 0) {
-    if (!(await writtenByUs(outDir))) {
-      throw new Error(
-        `${outDir} holds files that "vanity build" did not write; ` +
-          'choose a new or empty folder with --out',
-      );
-    }
-    await rm(outDir, { recursive: true, force: true });
-  }
-  await mkdir(outDir, { recursive: true });
-}
-
-async function writtenByUs(outDir: string): Promise<boolean> {
-  const text = await readFile(join(outDir, '_redirects'), 'utf8').catch(() => '');
-  return text.startsWith(`${GENERATED_MARK}\n`);
-}

@@ -1,6 +1,6 @@
 // `vanity build` as a user runs it: what it writes, what it prints, and its exit codes.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,9 +62,15 @@ describe('vanity build', () => {
 
   it('exits 1 rather than write into a folder of other files', () => {
     writeFileSync(join(dir, 'notes.txt'), 'mine');
-    const { code, stderr } = run(['build', '-c', REAL_CONFIG, '--out', '.']);
+    mkdirSync(join(dir, 'mine'), { recursive: true });
+    writeFileSync(join(dir, 'mine', 'notes.txt'), 'mine');
+    const { code, stderr } = run(['build', '-c', REAL_CONFIG, '--out', 'mine']);
     expect(code).toBe(1);
-    expect(stderr).toContain('did not write; choose a new or empty folder with --out');
+    expect(stderr).toContain('did not write (notes.txt); choose a new or empty folder with --out');
+    expect(readFileSync(join(dir, 'mine', 'notes.txt'), 'utf8')).toBe('mine');
+    expect(run(['build', '-c', REAL_CONFIG, '--out', '.']).stderr).toContain(
+      'choose a folder of its own',
+    );
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
   });
 

@@ -811,6 +811,28 @@ describe('what the go command would refuse', () => {
 });
 
 describe('warnings', () => {
+  it('warns of module paths that differ only in letter case', () => {
+    const config = parseOk(
+      yaml(
+        'paths:',
+        '  /Foo:',
+        '    repo: https://github.com/o/a',
+        '  /foo:',
+        '    repo: https://github.com/o/b',
+      ),
+    );
+    expect(config.warnings.map(formatProblem)).toEqual([
+      'vanity.yaml:4:3: paths./foo: differs from /Foo (line 2) only in letter case; rename one',
+    ]);
+  });
+
+  it('refuses an element too long for the module cache to hold as a folder', () => {
+    const problems = parseBad(
+      yaml('paths:', `  /${'a'.repeat(201)}:`, '    repo: https://github.com/o/r'),
+    );
+    expect(problems[0]?.message).toMatch(/is longer than 200 characters$/);
+  });
+
   it.each([
     'https://GitHub.com/org/mod',
     'http://github.com/org/mod',
