@@ -129,4 +129,3 @@ function tooManyRules(count: number, limit: number): string {
     'or serve them with "vanity serve"'
   );
 }
-

@@ -1,10 +1,12 @@
 // The pure parts of the live check: CAA parsing and policy, the CA tables, the meta reader.
 import { describe, expect, it } from 'vitest';
+import { caaFindings } from '../src/check/caa-findings.js';
+import type { CaaFacts } from '../src/check/caa-findings.js';
 import { climb, findCaaSet, parseIssueValue, permits } from '../src/check/caa.js';
 import type { CaaResolver, CaaSet } from '../src/check/caa.js';
 import { CAS, caForDomain, caForIssuer, PLATFORMS } from '../src/check/cas.js';
 import { metaContents } from '../src/check/meta.js';
-import { parseHostPort } from '../src/check/target.js';
+import { connectProblem, makeTarget, parseHostPort } from '../src/check/target.js';
 
 function set(...records: [string, string][]): CaaSet {
   return {
@@ -122,5 +124,107 @@ describe('small readers', () => {
     expect(parseHostPort('[::1]:53', 53)).toEqual({ host: '::1', port: 53 });
     expect(parseHostPort('example.org', 443)).toEqual({ host: 'example.org', port: 443 });
     expect(() => parseHostPort('a:b:c', 1)).toThrow('is not HOST:PORT');
+  });
+
+  it('reads a bare IPv6 address, with the default port', () => {
+    expect(parseHostPort('::1', 53)).toEqual({ host: '::1', port: 53 });
+    expect(parseHostPort('[::1]', 53)).toEqual({ host: '::1', port: 53 });
+    expect(() => parseHostPort('', 53)).toThrow('"" is not HOST:PORT, such as 127.0.0.1:53');
+  });
+});
+
+describe('connection problems', () => {
+  const target = (connect: string, timeoutMs: number) =>
+    makeTarget(new URL('http://go.vanity.test'), { connect, timeoutMs });
+  const timeout = Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' });
+
+  it('puts an IPv6 address in brackets', () => {
+    const refused = Object.assign(new Error('x'), { code: 'ECONNREFUSED' });
+    expect(connectProblem(refused, target('[::1]:18444', 2000))).toBe(
+      'connection refused by [::1]:18444: is the server running there?',
+    );
+  });
+
+  it('says a short timeout in milliseconds, a long one in seconds', () => {
+    expect(connectProblem(timeout, target('127.0.0.1:1', 250))).toBe(
+      'no answer from 127.0.0.1:1 within 250ms (raise --timeout if it is slow)',
+    );
+    expect(connectProblem(timeout, target('127.0.0.1:1', 1500))).toContain('within 1.5s');
+  });
+
+  it('names the TLS problem without OpenSSL internals', () => {
+    const https = makeTarget(new URL('https://go.vanity.test:8443'), {
+      connect: '127.0.0.1:9',
+      timeoutMs: 1000,
+    });
+    const alert = new Error(
+      'write EPROTO 80ECB4:error:0A000410:SSL routines:ssl3_read_bytes:' +
+        'sslv3 alert handshake failure:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1605:',
+    );
+    expect(connectProblem(Object.assign(alert, { code: 'EPROTO' }), https)).toBe(
+      'TLS handshake with 127.0.0.1:9 failed: sslv3 alert handshake failure',
+    );
+  });
+});
+
+describe('CAA findings', () => {
+  const facts = (overrides: Partial<CaaFacts>): CaaFacts => ({
+    host: 'go.example.org',
+    set: null,
+    wildcard: null,
+    issuer: { label: "Let's Encrypt (R3)", ca: CAS.letsencrypt },
+    required: [{ ca: CAS.letsencrypt, source: 'used by Netlify' }],
+    ...overrides,
+  });
+  const subjects = (f: CaaFacts) => caaFindings(f).map((item) => [item.check, item.subject]);
+
+  it('names the host, not "CAA", when there are no records', () => {
+    expect(subjects(facts({}))).toEqual([
+      ['caa.records', 'go.example.org'],
+      ['caa.issuer', 'go.example.org'],
+      ['caa.platform', 'go.example.org'],
+      ['caa.iodef', 'go.example.org'],
+    ]);
+    const unsaid = facts({ required: [] });
+    expect(caaFindings(unsaid).find((f) => f.check === 'caa.platform')?.subject).toBe(
+      'go.example.org',
+    );
+  });
+
+  it("names the wildcard's parent, where the climb starts, for a wildcard certificate", () => {
+    const wildcard = facts({ wildcard: '*.example.org' });
+    expect(new Set(subjects(wildcard).map(([, subject]) => subject))).toEqual(
+      new Set(['example.org']),
+    );
+    expect(caaFindings(wildcard)[0]?.message).toBe(
+      'no CAA records from example.org up to its top-level domain: any CA may issue',
+    );
+  });
+
+  it('fixes a wildcard with "issue" when no issuewild record exists', () => {
+    const only = set(['issue', 'pki.goog'], ['iodef', 'mailto:a@example.org']);
+    const found = caaFindings(facts({ set: only, wildcard: '*.example.org' }));
+    const issuer = found.find((f) => f.check === 'caa.issuer');
+    // An issuewild record would take wildcards from pki.goog; issue allows both kinds.
+    expect(issuer?.fix).toBe('add example.org. CAA 0 issue "letsencrypt.org"');
+    expect(issuer?.message).toContain('may not issue *.example.org');
+  });
+});
+
+describe('the CAA lookup deadline', () => {
+  it('gives up on a name after the timeout and cancels the query', async () => {
+    let cancelled = 0;
+    const silent: CaaResolver = {
+      resolveCaa: () => new Promise(() => {}),
+      cancel: () => {
+        cancelled += 1;
+      },
+    };
+    const started = Date.now();
+    await expect(findCaaSet('go.example.org', silent, 100)).rejects.toThrow(
+      'CAA lookup of go.example.org failed: the DNS server did not answer in time',
+    );
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(cancelled).toBe(1);
   });
 });

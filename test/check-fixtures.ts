@@ -8,7 +8,7 @@ import { webcrypto } from 'node:crypto';
 import { createServer as createHttpsServer } from 'node:https';
 import type { RequestListener, Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import * as x509 from '@peculiar/x509';
 import * as dnsPacket from 'dns-packet';
 
@@ -168,6 +168,25 @@ export async function listenOn(server: Server): Promise<TestServer> {
   const close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return { port, close };
+}
+
+/** A TCP server on 127.0.0.1 that speaks neither TLS nor HTTP: each client gets `greeting`. */
+export async function startRaw(greeting: string): Promise<TestServer> {
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    socket.end(greeting);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const close = () =>
+    new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy();
       server.close(() => resolve());
     });
   return { port, close };

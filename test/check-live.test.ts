@@ -1,9 +1,10 @@
 // vanity check --live as a library, against loopback DNS and HTTPS servers only.
 import { createServer as createHttpServer } from 'node:http';
-import type { RequestListener } from 'node:http';
+import type { RequestListener, ServerResponse } from 'node:http';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Answerer } from '../src/answer.js';
 import { createApp } from '../src/app.js';
+import { createResolver, findCaaSet } from '../src/check/caa.js';
 import { runLiveCheck } from '../src/check/live.js';
 import type { LiveOptions } from '../src/check/live.js';
 import { exitCode, overall } from '../src/check/report.js';
@@ -17,18 +18,22 @@ import {
   makeLeaf,
   startDns,
   startHttps,
+  startRaw,
 } from './check-fixtures.js';
 import type { CaaSpec, TestCa, TestDns, TestServer } from './check-fixtures.js';
 import { registryFrom } from './helpers.js';
 
 const issue = (value: string): CaaSpec => ({ tag: 'issue', value });
+const issuewild = (value: string): CaaSpec => ({ tag: 'issuewild', value });
 const iodef: CaaSpec = { tag: 'iodef', value: 'mailto:security@vanity.test' };
 
 let gts: TestCa;
+let letsEncrypt: TestCa;
 const open: { close(): Promise<void> }[] = [];
 
 beforeAll(async () => {
   gts = await makeCa('Google Trust Services', 'WR1');
+  letsEncrypt = await makeCa("Let's Encrypt", 'R3');
 });
 
 afterEach(async () => {
@@ -81,6 +86,28 @@ function one(report: LiveReport, check: string): Finding {
   const found = only(report, check);
   expect(found, `exactly one ${check} finding`).toHaveLength(1);
   return found[0] as Finding;
+}
+
+/** The head of our own go-get page for `path`: what a correct deployment sends first. */
+function answerHead(path: string): string {
+  const answerer = new Answerer(registryFrom(CONFIG));
+  const page = answerer.answer({ method: 'GET', target: path, host: HOST }).body.toString('utf8');
+  return page.slice(0, page.search(/<body[\s>]/i));
+}
+
+/** Writes filler to `res` as fast as it drains, until it closes or `limit` bytes went out. */
+function pour(res: ServerResponse, limit: number): { bytes: number } {
+  const chunk = Buffer.alloc(64 * 1024, 'x');
+  const sent = { bytes: 0 };
+  const more = () => {
+    while (!res.destroyed && sent.bytes < limit) {
+      sent.bytes += chunk.length;
+      if (!res.write(chunk)) return void res.once('drain', more);
+    }
+    if (!res.destroyed) res.end();
+  };
+  more();
+  return sent;
 }
 
 function failures(report: LiveReport): Finding[] {
@@ -194,6 +221,9 @@ describe('CAA', () => {
     expect(one(report, 'caa.records').message).toContain('any CA may issue');
     expect(only(report, 'caa.platform').every((f) => f.status === 'ok')).toBe(true);
     expect(failures(report)).toEqual([]);
+    // Each finding names a DNS name, as the README says: here the host, where the climb began.
+    const caa = report.findings.filter((f) => f.check.startsWith('caa.'));
+    expect(caa.map((f) => f.subject)).toEqual(caa.map(() => HOST));
   });
 
   it('judges a wildcard certificate by issuewild, a plain one by issue', async () => {
@@ -207,6 +237,48 @@ describe('CAA', () => {
     });
     const plain = await run({ zone });
     expect(one(plain, 'caa.issuer')).toMatchObject({ status: 'ok' });
+  });
+
+  it("judges a wildcard-only certificate at the wildcard's parent, by issuewild", async () => {
+    // RFC 8659: renewing *.vanity.test climbs from vanity.test, whatever go.vanity.test says.
+    const zone = {
+      [HOST]: [issue('letsencrypt.org'), iodef],
+      'vanity.test': [issue('letsencrypt.org'), issuewild(';'), iodef],
+    };
+    const report = await run({
+      zone,
+      ca: letsEncrypt,
+      names: ['*.vanity.test'],
+      options: { platform: 'netlify' },
+    });
+    expect(one(report, 'caa.records')).toMatchObject({ subject: 'vanity.test', status: 'ok' });
+    expect(one(report, 'caa.records').message).toContain('*.vanity.test');
+    const expected = {
+      status: 'failure',
+      subject: 'vanity.test',
+      fix: 'add vanity.test. CAA 0 issuewild "letsencrypt.org"',
+    };
+    expect(one(report, 'caa.issuer')).toMatchObject(expected);
+    expect(one(report, 'caa.issuer').message).toContain(
+      "Let's Encrypt (R3) may not issue *.vanity.test, the wildcard that covers go.vanity.test",
+    );
+    // Netlify renews the certificate it serves: the same wildcard.
+    expect(one(report, 'caa.platform')).toMatchObject(expected);
+  });
+
+  it("judges a certificate that also names the host itself by the host's set", async () => {
+    const zone = {
+      [HOST]: [issue('letsencrypt.org'), iodef],
+      'vanity.test': [issue('letsencrypt.org'), issuewild(';'), iodef],
+    };
+    const report = await run({
+      zone,
+      ca: letsEncrypt,
+      names: ['*.vanity.test', HOST],
+      options: { platform: 'netlify' },
+    });
+    expect(failures(report)).toEqual([]);
+    expect(one(report, 'caa.issuer')).toMatchObject({ subject: HOST, status: 'ok' });
   });
 
   it('reads parameters after ";" and honours issue ";"', async () => {
@@ -246,6 +318,16 @@ describe('CAA', () => {
     expect(one(report, 'caa.lookup')).toMatchObject({ status: 'failure', subject: HOST });
     expect(one(report, 'caa.lookup').message).toContain('did not answer in time');
     expect(one(report, 'tls.chain').status).toBe('ok');
+  });
+
+  it('keeps each CAA query within the timeout, not a multiple of it', async () => {
+    const dns = await startDns({}, true);
+    open.push(dns);
+    const started = Date.now();
+    const lookup = findCaaSet(HOST, createResolver(dns.address, 800), 800);
+    await expect(lookup).rejects.toThrow('did not answer in time');
+    // node's resolver alone took about twice its timeout.
+    expect(Date.now() - started).toBeLessThan(1300);
   });
 });
 
@@ -296,6 +378,65 @@ describe('HTTP answers', () => {
     expect(one(report, 'tls.connect').message).toBe(connect);
     expect(one(report, 'http.connect').message).toBe(connect);
     expect(report.findings.every((f) => !/\n\s+at /.test(f.message))).toBe(true);
+  });
+
+  it('says plainly that an https:// URL reached a server that does not speak TLS', async () => {
+    const plain = await listenOn(createHttpServer(createApp(new Answerer(registryFrom(CONFIG)))));
+    const other = await startRaw('SSH-2.0-OpenSSH_9.6\r\n');
+    const dns = await startDns(HEALTHY_ZONE);
+    open.push(plain, other, dns);
+    for (const server of [plain, other]) {
+      const report = await runLiveCheck(new Answerer(registryFrom(CONFIG)), {
+        ...baseOptions(server, dns, gts),
+      });
+      const message =
+        `the server at 127.0.0.1:${server.port} did not answer with TLS ` +
+        `(is it plain http? try http://${HOST}:443)`;
+      expect(one(report, 'tls.connect').message).toBe(message);
+      expect(one(report, 'http.connect').message).toBe(message);
+    }
+  });
+
+  it('stops reading a huge body at 1 MiB and judges its head', async () => {
+    const expected = createApp(new Answerer(registryFrom(CONFIG)));
+    const endless: RequestListener = (req, res) => {
+      if (!(req.url ?? '').includes('go-get=1')) return expected(req, res);
+      // The right head, then a body with no end in sight (1 GiB at most).
+      const page = answerHead(req.url ?? '');
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.write(page);
+      sent.push(pour(res, 1024 ** 3));
+    };
+    const sent: { bytes: number }[] = [];
+    const started = Date.now();
+    const report = await run({ zone: HEALTHY_ZONE, handler: endless });
+    expect(Date.now() - started).toBeLessThan(1800);
+    // The client hung up soon after 1 MiB; what else went out sat in socket buffers.
+    expect(Math.max(...sent.map((s) => s.bytes))).toBeLessThan(32 * 1024 * 1024);
+    const goGet = only(report, 'http.go-get');
+    expect(goGet.map((f) => f.status)).toEqual(['warning', 'warning', 'warning', 'warning']);
+    expect(goGet[0]?.message).toBe(
+      'go-import "go.vanity.test/otel git https://github.com/open-telemetry/opentelemetry-go", ' +
+        'but the body is over 1 MiB: reading stopped there',
+    );
+    expect(one(report, 'http.unknown').status).toBe('warning');
+  });
+
+  it('judges the head of a body that never ends, once the timeout is up', async () => {
+    const stalled: RequestListener = (req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.write(answerHead(req.url ?? ''));
+    };
+    const config = CONFIG.split('  /tools:')[0] ?? '';
+    const report = await run({
+      zone: HEALTHY_ZONE,
+      config,
+      handler: stalled,
+      options: { timeoutMs: 600 },
+    });
+    const first = only(report, 'http.go-get')[0];
+    expect(first?.status).toBe('warning');
+    expect(first?.message).toContain(', but the body did not end within 600ms');
   });
 
   it('checks a plain http:// server, with TLS and CAA skipped and said so', async () => {

@@ -1,8 +1,9 @@
 // CAA (RFC 8659): find the record set that governs a host, and read what it permits.
 //
-// The governing set is the first non-empty one met climbing from the host
-// toward the root (go.example.org, then example.org, then org). CNAMEs are
-// left to the DNS server: a CAA query at an alias is answered with the
+// The governing set is the first non-empty one met climbing from the name
+// toward the root (go.example.org, then example.org, then org). For a wildcard
+// *.example.org the climb starts at example.org (RFC 8659, section 3). CNAMEs
+// are left to the DNS server: a CAA query at an alias is answered with the
 // target's records, as for any other query, and those govern the alias.
 import { Resolver } from 'node:dns/promises';
 import type { CertificateAuthority } from './cas.js';
@@ -22,6 +23,8 @@ export interface CaaSet {
 /** The part of node's Resolver this module uses, so tests and callers can pass their own. */
 export interface CaaResolver {
   resolveCaa(name: string): Promise<object[]>;
+  /** Abandons queries in flight; called when a lookup runs past its deadline. */
+  cancel?(): void;
 }
 
 /** A lookup that failed for a reason other than "no records here": CAs refuse to issue then. */
@@ -35,7 +38,10 @@ export class CaaLookupError extends Error {
   }
 }
 
-/** A resolver asking `server` (IP:PORT) or the system's servers, with one bounded try. */
+/**
+ * A resolver asking `server` (IP:PORT) or the system's servers, with one try.
+ * Its own timeout is not a deadline (c-ares took twice as long), hence the one in lookup().
+ */
 export function createResolver(server: string | undefined, timeoutMs: number): Resolver {
   const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
   if (server) resolver.setServers([server]);
@@ -48,10 +54,17 @@ export function climb(host: string): string[] {
   return labels.map((_, i) => labels.slice(i).join('.'));
 }
 
-/** The governing CAA set, or null when no name up to the top-level domain has one. */
-export async function findCaaSet(host: string, resolver: CaaResolver): Promise<CaaSet | null> {
-  for (const name of climb(host)) {
-    const raw = await lookup(name, resolver);
+/**
+ * The governing CAA set, or null when no name from `start` up to the
+ * top-level domain has one. With `timeoutMs`, each name's lookup gives up then.
+ */
+export async function findCaaSet(
+  start: string,
+  resolver: CaaResolver,
+  timeoutMs?: number,
+): Promise<CaaSet | null> {
+  for (const name of climb(start)) {
+    const raw = await lookup(name, resolver, timeoutMs);
     if (raw.length > 0) return { name, records: raw.map(toRecord) };
   }
   return null;
@@ -59,13 +72,23 @@ export async function findCaaSet(host: string, resolver: CaaResolver): Promise<C
 
 const ABSENT = new Set(['ENODATA', 'ENOTFOUND']);
 
-async function lookup(name: string, resolver: CaaResolver) {
+async function lookup(name: string, resolver: CaaResolver, timeoutMs: number | undefined) {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    if (timeoutMs === undefined) return;
+    timer = setTimeout(() => {
+      resolver.cancel?.();
+      reject(Object.assign(new Error('timeout'), { code: 'ETIMEOUT' }));
+    }, timeoutMs);
+  });
   try {
-    return await resolver.resolveCaa(name);
+    return await Promise.race([resolver.resolveCaa(name), deadline]);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     if (ABSENT.has(code)) return [];
     throw new CaaLookupError(name, code, lookupProblem(name, code));
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -111,11 +134,16 @@ export function criticalUnknown(set: CaaSet): CaaRecord[] {
   return set.records.filter((r) => r.critical && !KNOWN_TAGS.has(r.tag.toLowerCase()));
 }
 
-/** The records that decide issuance: issuewild for a wildcard when there is one, else issue. */
+/** The tag that decides issuance: issuewild for a wildcard when the set has one, else issue. */
+export function decidingTag(set: CaaSet, wildcard: boolean): 'issue' | 'issuewild' {
+  const hasWild = set.records.some((r) => r.tag.toLowerCase() === 'issuewild');
+  return wildcard && hasWild ? 'issuewild' : 'issue';
+}
+
+/** The records that decide issuance, those of decidingTag(). */
 export function deciding(set: CaaSet, wildcard: boolean): CaaRecord[] {
-  const of = (tag: string) => set.records.filter((r) => r.tag.toLowerCase() === tag);
-  const wild = of('issuewild');
-  return wildcard && wild.length > 0 ? wild : of('issue');
+  const tag = decidingTag(set, wildcard);
+  return set.records.filter((r) => r.tag.toLowerCase() === tag);
 }
 
 export type Permission = { allowed: true; via: string | null } | { allowed: false };

@@ -2,6 +2,7 @@
 //
 // Returns the exit code and never exits: only cli.ts does that. A bad flag value
 // throws LiveUsageError, which cli.ts turns into exit 2.
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { Answerer } from '../answer.js';
@@ -71,16 +72,18 @@ export async function liveOptions(config: Config, flags: LiveFlags): Promise<Liv
     throw new LiveUsageError(`--fail-days ${failDays} is more than --warn-days ${warnDays}`);
   }
   const seconds = flags.timeout ?? LIVE_DEFAULTS.timeoutSeconds;
-  if (!(seconds > 0)) throw new LiveUsageError('--timeout must be more than 0 seconds');
+  // Below a tenth of a second nothing answers, and under 1 ms Node's limits turn off.
+  if (!(seconds >= 0.1)) throw new LiveUsageError(`--timeout ${seconds}: use at least 0.1 seconds`);
+  // An empty value ("--connect ''", an unset variable) is refused, not taken as absent.
   return {
     url: liveUrl(config, flags.live),
     warnDays,
     failDays,
     platform: platform(flags.platform),
     caDomains: (flags.caDomain ?? []).map(caDomain),
-    extraCa: flags.caFile ? await caFile(flags.caFile) : undefined,
-    resolver: flags.resolver ? resolver(flags.resolver) : undefined,
-    connect: flags.connect ? connectTo(flags.connect) : undefined,
+    extraCa: flags.caFile !== undefined ? await caFile(flags.caFile) : undefined,
+    resolver: flags.resolver !== undefined ? resolver(flags.resolver) : undefined,
+    connect: flags.connect !== undefined ? connectTo(flags.connect) : undefined,
     timeoutMs: Math.round(seconds * 1000),
   };
 }
@@ -129,13 +132,46 @@ async function caFile(file: string): Promise<string> {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new LiveUsageError(`--ca-file ${file}: cannot read it (${code})`);
   }
-  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new LiveUsageError(`--ca-file ${file}: expected PEM certificates (BEGIN CERTIFICATE)`);
-  }
+  const problem = pemProblem(text);
+  if (problem) throw new LiveUsageError(`--ca-file ${file}: ${problem}`);
   return text;
 }
 
-/** node's DNS client takes an IP address and port: "127.0.0.1:5353" or "[::1]:5353". */
+const BEGIN = '-----BEGIN CERTIFICATE-----';
+const END = '-----END CERTIFICATE-----';
+
+/**
+ * What is wrong with a PEM file of certificates, or null. OpenSSL skips a
+ * damaged block without a word, and the check would then blame the server's
+ * chain ("untrusted CA") for a file that never loaded.
+ */
+export function pemProblem(text: string): string | null {
+  const lines = text.split(/\r?\n/).map((line) => line.trim());
+  let count = 0;
+  for (let begin = lines.indexOf(BEGIN); begin >= 0; begin = lines.indexOf(BEGIN, begin + 1)) {
+    count += 1;
+    const where = `certificate ${count} (line ${begin + 1})`;
+    const end = lines.indexOf(END, begin + 1);
+    const next = lines.indexOf(BEGIN, begin + 1);
+    const unended = end < 0 || (next >= 0 && next < end);
+    const problem = unended ? 'has no END CERTIFICATE line' : blockProblem(lines, begin, end);
+    if (problem) return `${where} ${problem}; copy the certificate again`;
+  }
+  return count === 0 ? 'expected PEM certificates (BEGIN CERTIFICATE)' : null;
+}
+
+function blockProblem(lines: readonly string[], begin: number, end: number): string | null {
+  const base64 = lines.slice(begin + 1, end).join('');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) return 'is not valid base64';
+  try {
+    new X509Certificate(Buffer.from(base64, 'base64'));
+    return null;
+  } catch {
+    return 'is not a readable X.509 certificate';
+  }
+}
+
+/** node's DNS client takes an IP address and port: "127.0.0.1:5353", "::1" or "[::1]:5353". */
 function resolver(value: string): string {
   const { host, port } = hostPort(value, 53, '--resolver');
   if (!isIP(host)) {

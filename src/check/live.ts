@@ -1,7 +1,7 @@
 // vanity check --live: probes a running deployment (HTTP, TLS, DNS CAA) and reports findings.
 import { isIP } from 'node:net';
 import type { Answerer } from '../answer.js';
-import { caaFindings } from './caa-findings.js';
+import { caaFindings, caaStart } from './caa-findings.js';
 import { CaaLookupError, createResolver, findCaaSet } from './caa.js';
 import type { CaaResolver, CaaSet } from './caa.js';
 import { caForDomain, caForIssuer, PLATFORMS } from './cas.js';
@@ -56,9 +56,12 @@ export function parseLiveUrl(text: string): URL {
 export async function runLiveCheck(answerer: Answerer, options: LiveOptions): Promise<LiveReport> {
   const url = parseLiveUrl(options.url);
   const target = makeTarget(url, options);
-  const [tls, caa, http] = await Promise.all([
-    tlsPart(target, options),
-    caaLookup(target, options),
+  // CAA waits for the certificate: a wildcard one moves where the climb starts.
+  const certificateSide = tlsPart(target, options).then(async (tls) => {
+    return { tls, caa: await caaLookup(target, tls.facts?.wildcard ?? null, options) };
+  });
+  const [{ tls, caa }, http] = await Promise.all([
+    certificateSide,
     probeDeployment(target, answerer),
   ]);
   const findings = [
@@ -113,8 +116,16 @@ async function tlsPart(target: Target, options: LiveOptions): Promise<TlsPart> {
 /** The governing set, or the one finding that stands for the whole CAA part. */
 type CaaLookup = { set: CaaSet | null } | { instead: Finding } | null;
 
-/** The governing set, looked up while TLS and HTTP run; null when CAA does not apply. */
-async function caaLookup(target: Target, options: LiveOptions): Promise<CaaLookup> {
+/**
+ * The governing set, looked up while HTTP runs; null when CAA does not apply.
+ * The climb starts at the host, or at example.org when the certificate covers
+ * the host only as *.example.org: renewing it is an issuance for that wildcard.
+ */
+async function caaLookup(
+  target: Target,
+  wildcard: string | null,
+  options: LiveOptions,
+): Promise<CaaLookup> {
   if (!target.https) return null;
   if (isIP(target.hostname)) {
     const message = 'an IP address has no CAA records: check the name clients use instead';
@@ -122,7 +133,8 @@ async function caaLookup(target: Target, options: LiveOptions): Promise<CaaLooku
   }
   const resolver = options.caaResolver ?? createResolver(options.resolver, options.timeoutMs);
   try {
-    return { set: await findCaaSet(target.hostname, resolver) };
+    const start = caaStart(target.hostname, wildcard);
+    return { set: await findCaaSet(start, resolver, options.timeoutMs) };
   } catch (err) {
     if (!(err instanceof CaaLookupError)) throw err;
     return { instead: finding('caa.lookup', 'failure', err.domain, err.message) };
@@ -133,7 +145,7 @@ function caaPart(target: Target, tls: TlsFacts | null, caa: CaaLookup, options: 
   if (caa === null) return [];
   if ('instead' in caa) return [caa.instead];
   const issuer = tls ? { label: tls.issuer, ca: caForIssuer(tls.issuerOrganisation) } : undefined;
-  const wildcard = tls?.wildcard ?? false;
+  const wildcard = tls?.wildcard ?? null;
   const required = requiredCas(options);
   return caaFindings({ host: target.hostname, set: caa.set, wildcard, issuer, required });
 }

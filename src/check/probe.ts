@@ -61,7 +61,15 @@ async function runProbe(
   } catch (err) {
     return finding('http.connect', 'failure', probe.path, connectProblem(err, target));
   }
-  return compare(probe, expected, reply, target.hostname);
+  return withCut(compare(probe, expected, reply, target.hostname), reply.cut);
+}
+
+/** A body read only in part: a right answer becomes a warning, a wrong one says so too. */
+function withCut(item: Finding, cut: string | undefined): Finding {
+  if (cut === undefined) return item;
+  if (item.status === 'ok')
+    return { ...item, status: 'warning', message: `${item.message}, but ${cut}` };
+  return { ...item, message: `${item.message} (${cut})` };
 }
 
 /** Runs `work` on every item, at most CONCURRENCY at a time, keeping the items' order. */

@@ -15,8 +15,11 @@ export interface TlsFacts {
   issuerOrganisation: string;
   notBefore: Date;
   notAfter: Date;
-  /** True when only a wildcard name covers the host, so renewals ask for a wildcard. */
-  wildcard: boolean;
+  /**
+   * The wildcard name (`*.example.org`) when only it covers the host, so that
+   * renewals ask for that wildcard; null when the certificate names the host.
+   */
+  wildcard: string | null;
 }
 
 /** Connects once (SNI = the URL's host) and reads the certificate; throws a one-line Error. */
@@ -61,15 +64,21 @@ function factsOf(socket: TLSSocket, hostname: string): TlsFacts {
   const cert = new X509Certificate(peer.raw);
   const organisation = first(peer.issuer?.O) ?? '';
   const common = first(peer.issuer?.CN) ?? '';
-  const matched = cert.checkHost(hostname);
   return {
     verifyError: socket.authorized ? null : describe(socket.authorizationError),
     issuer: organisation && common ? `${organisation} (${common})` : organisation || common,
     issuerOrganisation: organisation || common,
     notBefore: new Date(cert.validFrom),
     notAfter: new Date(cert.validTo),
-    wildcard: matched?.startsWith('*.') ?? false,
+    wildcard: coveringWildcard(cert, hostname),
   };
+}
+
+/** The wildcard name that covers `hostname`, or null when an exact name does (or none). */
+function coveringWildcard(cert: X509Certificate, hostname: string): string | null {
+  if (cert.checkHost(hostname, { wildcards: false }) !== undefined) return null;
+  const matched = cert.checkHost(hostname);
+  return matched?.startsWith('*.') ? matched.toLowerCase() : null;
 }
 
 /** Node types issuer fields as string, but repeated attributes arrive as arrays. */
