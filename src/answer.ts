@@ -244,9 +244,13 @@ export function isGoGet(query: string): boolean {
   return new URLSearchParams(query).getAll('go-get').includes('1');
 }
 
-/** The query re-encoded so that nothing outside URL characters reaches a header or page. */
+/**
+ * The query re-encoded so that nothing outside URL characters reaches a header
+ * or page. The quote `'` is encoded too, as browsers do in a query (WHATWG URL):
+ * a Location should never carry a quote that a careless consumer could end a string on.
+ */
 function safeQuery(query: string): string {
-  return query.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/g, percentEncode);
+  return query.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&()*+,;=:@/?%]/g, percentEncode);
 }
 
 /**

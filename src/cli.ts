@@ -7,18 +7,25 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { HEALTH_PATH } from './answer.js';
+import { DEFAULT_MAX_URL_LENGTH } from './app.js';
 import { collect, liveCheck, LiveUsageError, strayLiveFlag } from './check/command.js';
 import type { LiveFlags } from './check/command.js';
 import type { Config } from './config.js';
 import { loadConfigFile } from './load-config.js';
 import { createLogger } from './log.js';
+import type { LogFormat } from './log.js';
 import { ConfigError, formatProblem } from './problems.js';
 import type { Problem } from './problems.js';
 import { Registry } from './registry.js';
 import { runServe } from './serve-command.js';
+import { LISTEN_DEFAULTS } from './serve.js';
 import { buildSite } from './site.js';
 
 const DEFAULT_PORT = 8080;
+const MAX_URL = DEFAULT_MAX_URL_LENGTH;
+const HEADERS_S = LISTEN_DEFAULTS.headersTimeout / 1000;
+const REQUEST_S = LISTEN_DEFAULTS.requestTimeout / 1000;
+const IDLE_S = LISTEN_DEFAULTS.keepAliveTimeout / 1000;
 
 /** A usage error: the command line is wrong, exit 2. */
 class UsageError extends Error {}
@@ -63,6 +70,11 @@ function program(): Command {
     .option('--tls-key <file>', 'the private key for --tls-cert (PEM)')
     .option('--hsts [seconds]', 'send Strict-Transport-Security (default max-age 1 year)', maxAge)
     .option('--hsts-include-subdomains', 'with --hsts: cover every subdomain too')
+    .option('--max-url-length <bytes>', 'answer 414 to longer request targets', urlBytes, MAX_URL)
+    .option('--headers-timeout <seconds>', 'cut clients slower to send headers', timeout, HEADERS_S)
+    .option('--request-timeout <seconds>', 'cut requests still arriving after', timeout, REQUEST_S)
+    .option('--keep-alive-timeout <seconds>', 'close idle keep-alive connections', timeout, IDLE_S)
+    .option('--log-format <format>', 'text, or json: one object per line', logFormat, 'text')
     .action(serve);
 
   cli
@@ -111,10 +123,18 @@ interface ServeOptions {
   tlsKey?: string;
   hsts?: number | true;
   hstsIncludeSubdomains?: boolean;
+  maxUrlLength: number;
+  headersTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  logFormat: LogFormat;
 }
 
 async function serve(options: ServeOptions): Promise<void> {
-  const logger = createLogger({ quiet: options.quiet ?? false });
+  if (options.headersTimeout > options.requestTimeout) {
+    throw new UsageError('--headers-timeout cannot be longer than --request-timeout; lower it');
+  }
+  const logger = createLogger({ quiet: options.quiet ?? false, format: options.logFormat });
   const configs = options.config.length > 0 ? options.config : [configPath(undefined)];
   const hsts = options.hsts === undefined ? undefined : hstsOption(options);
   await runServe(
@@ -129,6 +149,10 @@ async function serve(options: ServeOptions): Promise<void> {
       watch: options.watch ?? false,
       tlsCert: options.tlsCert,
       tlsKey: options.tlsKey,
+      maxUrlLength: options.maxUrlLength,
+      headersTimeout: options.headersTimeout,
+      requestTimeout: options.requestTimeout,
+      keepAliveTimeout: options.keepAliveTimeout,
     },
     logger,
   );
@@ -195,7 +219,10 @@ async function health(options: { port?: number; timeout: number }): Promise<void
     if (res.status !== 200) throw new Error(`answered ${res.status}`);
     console.log(`healthy: ${url}`);
   } catch (err) {
-    throw new HealthError(`unhealthy: ${url}: ${(err as Error).message}`);
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, a timeout) is its cause.
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const reason = cause?.code ?? cause?.message ?? (err as Error).message;
+    throw new HealthError(`unhealthy: ${url}: ${reason}`);
   }
 }
 
@@ -228,7 +255,36 @@ function seconds(value: string): number {
   return number;
 }
 
+/** A timeout: above 0, since 0 would turn Node's timeout off and let a slow client stay. */
+function timeout(value: string): number {
+  const number = seconds(value);
+  if (number <= 0) throw new InvalidArgumentError('expected seconds above 0, up to 3600.');
+  return number;
+}
+
+/** Below 256 bytes, ordinary import paths would be refused; above 64 KiB, no client sends. */
+function urlBytes(value: string): number {
+  const number = /^[0-9]{1,6}$/.test(value) ? Number(value) : NaN;
+  if (!(number >= 256 && number <= 65_536)) {
+    throw new InvalidArgumentError('expected a whole number of bytes from 256 to 65536.');
+  }
+  return number;
+}
+
+function logFormat(value: string): LogFormat {
+  if (value === 'text' || value === 'json') return value;
+  throw new InvalidArgumentError('expected text or json.');
+}
+
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An address, or a subnet whose prefix length fits the address family. */
+function validSubnet(address: string, prefix: string | undefined): boolean {
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 /** Express's trust proxy: true, false, a hop count, or addresses, subnets and names. */
 function trustProxyValue(value: string): boolean | number | string {
@@ -237,8 +293,7 @@ function trustProxyValue(value: string): boolean | number | string {
 
   for (const entry of value.split(',').map((part) => part.trim())) {
     const [address = '', prefix] = entry.split('/');
-    const valid =
-      PROXY_NAMES.includes(entry) || (isIP(address) > 0 && /^[0-9]*$/.test(prefix ?? ''));
+    const valid = PROXY_NAMES.includes(entry) || validSubnet(address, prefix);
     if (!valid) {
       throw new InvalidArgumentError(
         `"${entry}" is not an address, subnet or one of ${PROXY_NAMES.join(', ')}.`,
@@ -286,7 +341,10 @@ function failure(err: unknown): number {
     return 1;
   }
   const code = (err as NodeJS.ErrnoException).code;
-  console.error(`vanity: ${code ? `${code}: ` : ''}${(err as Error).message ?? String(err)}`);
+  const message = (err as Error).message ?? String(err);
+  // Node's own messages name their code already ("EADDRINUSE: ..." or "listen EADDRINUSE").
+  const prefix = code && !message.includes(code) ? `${code}: ` : '';
+  console.error(`vanity: ${prefix}${message}`);
   return 1;
 }
 

@@ -1,7 +1,11 @@
-// A small logger: one line per event, `time level event key=value ...`, easy to grep.
+// A small logger: one line per event, `time level event key=value ...` or one JSON object.
 import type { Writable } from 'node:stream';
 
 export type Fields = Record<string, string | number | boolean | undefined>;
+
+/** `text` for people and grep; `json` for log collectors (one object a line). */
+export type LogFormat = 'text' | 'json';
+const FORMATS: readonly LogFormat[] = ['text', 'json'];
 
 export interface Logger {
   info(event: string, fields?: Fields): void;
@@ -17,11 +21,14 @@ export interface LoggerOptions {
   errors?: Writable;
   /** Turns request lines off; start-up lines, warnings and errors stay. */
   quiet?: boolean;
+  /** `text` (the default) or `json`. */
+  format?: LogFormat;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const out = options.out ?? process.stdout;
   const errors = options.errors ?? process.stderr;
+  const line = lineFormatter(options.format ?? 'text');
   const broken = new Set<Writable>();
   for (const stream of new Set([out, errors])) {
     // A reader that goes away (`vanity serve | head`) must not take the server down.
@@ -29,7 +36,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   }
   const write = (stream: Writable, level: string, event: string, fields: Fields = {}) => {
     if (broken.has(stream)) return;
-    stream.write(`${new Date().toISOString()} ${level} ${event}${formatFields(fields)}\n`);
+    stream.write(line(new Date().toISOString(), level, event, fields));
   };
 
   return {
@@ -49,6 +56,34 @@ export const silentLogger: Logger = {
   error: () => undefined,
   request: () => undefined,
 };
+
+type LineFormatter = (time: string, level: string, event: string, fields: Fields) => string;
+
+function lineFormatter(format: LogFormat): LineFormatter {
+  if (!FORMATS.includes(format)) {
+    throw new Error(`log format "${String(format)}" is unknown; use ${FORMATS.join(' or ')}`);
+  }
+  return format === 'json' ? jsonLine : textLine;
+}
+
+function textLine(time: string, level: string, event: string, fields: Fields): string {
+  return `${time} ${level} ${event}${formatFields(fields)}\n`;
+}
+
+const FIXED_KEYS = ['time', 'level', 'event'];
+
+/**
+ * One JSON object a line. JSON.stringify escapes quotes and control characters,
+ * so no value can end the line early; time, level and event come first and no
+ * field can replace them. Object.fromEntries keeps a key like `__proto__` as data.
+ */
+function jsonLine(time: string, level: string, event: string, fields: Fields): string {
+  const rest = Object.entries(fields).filter(
+    ([key, value]) => value !== undefined && !FIXED_KEYS.includes(key),
+  );
+  const record = Object.fromEntries([['time', time], ['level', level], ['event', event], ...rest]);
+  return `${JSON.stringify(record)}\n`;
+}
 
 function formatFields(fields: Fields): string {
   let line = '';

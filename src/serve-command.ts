@@ -8,15 +8,15 @@ import type { FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Answering } from './answer.js';
-import { createApp } from './app.js';
+import { createApp, DEFAULT_MAX_URL_LENGTH } from './app.js';
 import type { AppOptions } from './app.js';
 import type { Config } from './config.js';
 import { answeringFor } from './domains.js';
 import { loadConfigFile } from './load-config.js';
 import type { Logger } from './log.js';
 import { ConfigError, formatProblem } from './problems.js';
-import { listen } from './serve.js';
-import type { RunningServer, TlsFiles } from './serve.js';
+import { listen, maxHeaderSizeFor } from './serve.js';
+import type { ListenOptions, RunningServer, TlsFiles } from './serve.js';
 
 export interface ServeCommandOptions {
   configs: string[];
@@ -29,6 +29,11 @@ export interface ServeCommandOptions {
   watch: boolean;
   tlsCert?: string | undefined;
   tlsKey?: string | undefined;
+  /** Request limits: bytes, then seconds; the defaults of createApp and listen when unset. */
+  maxUrlLength?: number | undefined;
+  headersTimeout?: number | undefined;
+  requestTimeout?: number | undefined;
+  keepAliveTimeout?: number | undefined;
 }
 
 interface Loaded {
@@ -42,10 +47,16 @@ export async function runServe(options: ServeCommandOptions, logger: Logger): Pr
   for (const config of loaded.configs) logWarnings(logger, config);
   const tls = await readTls(options);
 
-  const appOptions = { logger, trustProxy: options.trustProxy, hsts: options.hsts };
+  const appOptions = {
+    logger,
+    trustProxy: options.trustProxy,
+    hsts: options.hsts,
+    maxUrlLength: options.maxUrlLength,
+  };
   const isReady = () => !running.draining;
   const app = createApp(() => loaded.answering, { ...appOptions, isReady });
-  const running = await listen(app, { port: options.port, host: options.listen, tls });
+  const listenOptions = { port: options.port, host: options.listen, tls, ...limits(options) };
+  const running = await listen(app, listenOptions);
   logStart(logger, loaded.configs, running);
 
   const reload = serialised(async (reason: string) => {
@@ -57,6 +68,18 @@ export async function runServe(options: ServeCommandOptions, logger: Logger): Pr
   const stop = (signal: string) => stopServer(signal, running, watchers, options, logger);
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/** The flags' limits in the units listen() takes: milliseconds, and header bytes. */
+function limits(options: ServeCommandOptions): Partial<ListenOptions> {
+  const ms = (seconds: number | undefined) => (seconds === undefined ? undefined : seconds * 1000);
+  return {
+    headersTimeout: ms(options.headersTimeout),
+    requestTimeout: ms(options.requestTimeout),
+    keepAliveTimeout: ms(options.keepAliveTimeout),
+    // Room above the URL limit, so an over-long target gets our 414, not Node's bare 431.
+    maxHeaderSize: maxHeaderSizeFor(options.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH),
+  };
 }
 
 async function loadAll(files: string[]): Promise<Loaded> {

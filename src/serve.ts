@@ -1,6 +1,6 @@
 // Listens on a port and drains on shutdown; the one place that opens a socket.
 import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +16,42 @@ export interface ListenOptions {
   host?: string | undefined;
   /** Serve https with this key and certificate chain (PEM). */
   tls?: TlsFiles | undefined;
+  /** Cut a client that has not sent all its headers within this many ms (with a 408). */
+  headersTimeout?: number | undefined;
+  /** Cut a client that has not sent its whole request within this many ms (with a 408). */
+  requestTimeout?: number | undefined;
+  /** Close a keep-alive connection idle this many ms after an answer. */
+  keepAliveTimeout?: number | undefined;
+  /** How often, in ms, Node looks for connections past those timeouts. */
+  connectionsCheckingInterval?: number | undefined;
+  /** Largest request line plus headers, in bytes; Node answers 431 beyond it. */
+  maxHeaderSize?: number | undefined;
+}
+
+/**
+ * Tighter than Node's own (60 s for headers, 300 s for a request, a check every
+ * 30 s): a go command or browser sends a GET's headers at once, so a client
+ * still sending after 10 s is stalled or hostile, and each one holds a socket.
+ * Checking every second keeps the cut-off close to the timeout.
+ */
+export const LISTEN_DEFAULTS = {
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  keepAliveTimeout: 5_000,
+  connectionsCheckingInterval: 1_000,
+  maxHeaderSize: 16_384,
+} as const;
+
+/** Room left for headers above the request target; 8 KiB holds any real client's. */
+const HEADER_ROOM = 8_192;
+
+/**
+ * The maxHeaderSize that lets the app answer 414 itself for targets up to its
+ * limit and a little past it: never below Node's 16 KiB default. Only targets
+ * far past the limit meet Node's bare 431.
+ */
+export function maxHeaderSizeFor(maxUrlLength: number): number {
+  return Math.max(LISTEN_DEFAULTS.maxHeaderSize, maxUrlLength + HEADER_ROOM);
 }
 
 export interface TlsFiles {
@@ -52,7 +88,10 @@ export function listen(handler: Handler, options: ListenOptions): Promise<Runnin
     if (!toOriginForm(req)) return sendAnswer(res, badTargetAnswer(), req.method === 'HEAD');
     handler(req, res);
   };
-  const server = options.tls ? createTlsServer(options.tls, onRequest) : createServer(onRequest);
+  const limits = serverLimits(options);
+  const server = options.tls
+    ? createTlsServer({ ...options.tls, ...limits }, onRequest)
+    : createServer(limits, onRequest);
   server.on('connect', refuseConnect);
 
   const running: RunningServer = {
@@ -78,6 +117,18 @@ export function listen(handler: Handler, options: ListenOptions): Promise<Runnin
       resolve(running);
     });
   });
+}
+
+/** The limits Node enforces before any request reaches us; Node throws if they conflict. */
+function serverLimits(options: ListenOptions): ServerOptions {
+  return {
+    headersTimeout: options.headersTimeout ?? LISTEN_DEFAULTS.headersTimeout,
+    requestTimeout: options.requestTimeout ?? LISTEN_DEFAULTS.requestTimeout,
+    keepAliveTimeout: options.keepAliveTimeout ?? LISTEN_DEFAULTS.keepAliveTimeout,
+    connectionsCheckingInterval:
+      options.connectionsCheckingInterval ?? LISTEN_DEFAULTS.connectionsCheckingInterval,
+    maxHeaderSize: options.maxHeaderSize ?? LISTEN_DEFAULTS.maxHeaderSize,
+  };
 }
 
 /**

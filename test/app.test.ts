@@ -264,6 +264,34 @@ describe('logging', () => {
   });
 });
 
+describe('request targets over maxUrlLength', () => {
+  const target = (length: number) =>
+    `/otel/${'a'.repeat(length - '/otel/?go-get=1'.length)}?go-get=1`;
+
+  it('answers 414 past 8192 bytes: short plain text, security headers, no tag', async () => {
+    expect((await request(app).get(target(8192))).status).toBe(200);
+    const res = await request(app).get(target(8193));
+    expect(res.status).toBe(414);
+    expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.text).toBe('URI too long: the request target is over 8192 bytes.\n');
+    expect(res.text).not.toContain('go-import');
+    expect((await request(app).head(target(8193))).status).toBe(414);
+  });
+
+  it('takes its limit from the option, counting the whole URL when mounted', async () => {
+    const outer = express();
+    outer.use('/go', createApp(registry, { maxUrlLength: 300 }));
+    expect((await request(outer).get(`/go${target(297)}`)).status).toBe(200);
+    expect((await request(outer).get(`/go${target(298)}`)).status).toBe(414);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])('refuses maxUrlLength %s when the app is built', (bad) => {
+    expect(() => createApp(registry, { maxUrlLength: bad })).toThrow(/maxUrlLength must be/);
+  });
+});
+
 describe('absolute-form request targets', () => {
   let running: RunningServer;
   beforeAll(async () => {
@@ -285,6 +313,18 @@ describe('absolute-form request targets', () => {
     expect(reply).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
     expect(reply).toMatch(/\r\nX-Content-Type-Options: nosniff\r\n/i);
     expect(reply).not.toContain('Cannot GET');
+  });
+
+  it("percent-encodes quotes and angle brackets in the docs link's query", async () => {
+    // Found by test/hostile.test.ts: the quote ' reached Location raw (supertest would encode it).
+    const port = (running.server.address() as AddressInfo).port;
+    const reply = await rawRequest(
+      port,
+      `GET /otel?q=<x"' HTTP/1.1\r\nHost: a.b\r\nConnection: close\r\n\r\n`,
+    );
+    expect(reply).toContain(
+      '\r\nLocation: https://pkg.go.dev/go.example.org/otel?q=%3Cx%22%27\r\n',
+    );
   });
 
   it('refuses CONNECT with 405', async () => {

@@ -50,6 +50,7 @@ describe('usage', () => {
     [[]],
     [['help', 'bogus']],
     [['serve', '--trust-proxy', 'garbage', '--config', REAL_CONFIG]],
+    [['serve', '--trust-proxy', '10.0.0.0/99', '--config', REAL_CONFIG]],
     [['bogus']],
     [['serve', '--bogus']],
     [['serve', '--port', 'abc', '--config', REAL_CONFIG]],
@@ -71,6 +72,18 @@ describe('usage', () => {
     const { code, stdout } = run(['check'], { VANITY_CONFIG: REAL_CONFIG });
     expect(code).toBe(0);
     expect(stdout).toContain(`${REAL_CONFIG}: ok, 10 modules`);
+  });
+
+  it('says why the health check failed', async () => {
+    const blocker = createServer();
+    await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
+    const port = String((blocker.address() as AddressInfo).port);
+    await new Promise((done) => blocker.close(done));
+    const { code, stderr } = run(['health', '--port', port]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^unhealthy: http:\/\/127\.0\.0\.1:\d+\/\.well-known\/vanity\/health: ECONNREFUSED/,
+    );
   });
 
   it('exits 2 when $PORT is not a port', () => {
@@ -151,7 +164,8 @@ describe('vanity serve', () => {
     const { code, stderr } = run(args);
     blocker.close();
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^vanity: EADDRINUSE: /m);
+    expect(stderr).toMatch(/^vanity: listen EADDRINUSE: address already in use/m);
+    expect(stderr.match(/EADDRINUSE/g)).toHaveLength(1);
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
