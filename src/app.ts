@@ -1,7 +1,7 @@
 // The Express app: every request handed to answer(), with security headers and a log line.
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Answerer, READY_PATH, readinessAnswer, uriTooLongAnswer, withVary } from './answer.js';
 import type { Answer, Answering } from './answer.js';
 import { silentLogger } from './log.js';
@@ -53,39 +53,18 @@ export interface AppOptions {
  * your own app; only the CLI listens on a port.
  */
 export function createApp(source: AnswerSource, options: AppOptions = {}): Express {
-  const current = toCurrent(source);
-  const logger = options.logger ?? silentLogger;
+  const handling = prepareHandling(source, options);
+  const logger = handling.logger;
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('trust proxy', options.trustProxy ?? false);
-  const isReady = options.isReady ?? (() => true);
-  const hsts = options.hsts && hstsValue(options.hsts);
-  const maxUrlLength = urlLimit(options.maxUrlLength);
 
   app.use((req: Request, res: Response) => {
     const started = process.hrtime.bigint();
-    const request = {
-      method: req.method,
-      target: req.url,
-      host: requestHost(req, options),
-      acceptEncoding: req.headers['accept-encoding'],
-      ifNoneMatch: req.headers['if-none-match'],
-    };
-    // Node reads the target as latin1, one character a byte, so length is size.
-    let answer =
-      req.originalUrl.length > maxUrlLength
-        ? uriTooLongAnswer(maxUrlLength)
-        : isReadinessPath(request.target)
-          ? readinessAnswer(request.method, isReady())
-          : current().answer(request);
-    // An answer that depends on the Host depends on what the proxy forwards too.
-    if (options.trustProxy && answer.headers['Vary']?.includes('Host')) {
-      answer = withVary(answer, 'Host', 'X-Forwarded-Host');
-    }
-    res.on('finish', () => logRequest(logger, req, answer, started));
-    if (hsts) res.setHeader('Strict-Transport-Security', hsts);
-    sendAnswer(res, answer, req.method === 'HEAD');
+    const answer =
+      takeAnswered(req) ?? answerRequest(handling, req, req.originalUrl, requestHost(req, options));
+    respond(handling, req, res, answer, started, req.ip);
   });
 
   app.use((err: Error, req: Request, res: Response, _next: NextFunction) => {
@@ -99,12 +78,99 @@ export function createApp(source: AnswerSource, options: AppOptions = {}): Expre
   return app;
 }
 
-/** Writes an Answer: its status and headers, the security headers, and the body unless HEAD. */
-export function sendAnswer(res: ServerResponse, answer: Answer, head: boolean): void {
-  res.statusCode = answer.status;
-  for (const [name, value] of securityHeaders()) res.setHeader(name, value);
-  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+/** What every way of handling a request shares, resolved once from the options. */
+export interface Handling {
+  current: () => Answering;
+  logger: Logger;
+  isReady: () => boolean;
+  hsts: string | undefined;
+  maxUrlLength: number;
+  trustProxy: AppOptions['trustProxy'];
+}
+
+export function prepareHandling(source: AnswerSource, options: AppOptions): Handling {
+  return {
+    current: toCurrent(source),
+    logger: options.logger ?? silentLogger,
+    isReady: options.isReady ?? (() => true),
+    hsts: options.hsts && hstsValue(options.hsts),
+    maxUrlLength: urlLimit(options.maxUrlLength),
+    trustProxy: options.trustProxy,
+  };
+}
+
+/** The answer to one request: too long, readiness, or whatever the registry says. */
+export function answerRequest(
+  handling: Handling,
+  req: IncomingMessage,
+  fullUrl: string,
+  host: string | undefined,
+): Answer {
+  const request = {
+    method: req.method ?? 'GET',
+    target: req.url ?? '/',
+    host,
+    acceptEncoding: req.headers['accept-encoding'],
+    ifNoneMatch: req.headers['if-none-match'],
+  };
+  // Node reads the target as latin1, one character a byte, so length is size.
+  if (fullUrl.length > handling.maxUrlLength) return uriTooLongAnswer(handling.maxUrlLength);
+  if (isReadinessPath(request.target)) return readinessAnswer(request.method, handling.isReady());
+
+  const answer = handling.current().answer(request);
+  // An answer that depends on the Host depends on what the proxy forwards too.
+  if (handling.trustProxy && answer.headers['Vary']?.includes('Host')) {
+    return withVary(answer, 'Host', 'X-Forwarded-Host');
+  }
+  return answer;
+}
+
+/** Sends an answer and logs it once the response is finished. */
+export function respond(
+  handling: Handling,
+  req: IncomingMessage,
+  res: ServerResponse,
+  answer: Answer,
+  started: bigint,
+  client: string | undefined,
+): void {
+  res.on('finish', () => logRequest(handling.logger, req, answer, started, client));
+  sendAnswer(res, answer, req.method === 'HEAD', handling.hsts);
+}
+
+const ANSWERED = Symbol('vanity answer');
+
+/** Lets a listener that already answered a request hand it on without answering again. */
+export function handOn(req: IncomingMessage, answer: Answer): void {
+  (req as IncomingMessage & { [ANSWERED]?: Answer })[ANSWERED] = answer;
+}
+
+function takeAnswered(req: IncomingMessage): Answer | undefined {
+  return (req as IncomingMessage & { [ANSWERED]?: Answer })[ANSWERED];
+}
+
+/**
+ * Writes an Answer: status, security headers, its own headers (and HSTS when
+ * asked), and the body unless HEAD, in one writeHead from a flat header list.
+ */
+export function sendAnswer(res: ServerResponse, answer: Answer, head: boolean, hsts?: string) {
+  const headers = flatHeaders(answer.headers);
+  res.writeHead(answer.status, hsts ? [...headers, 'Strict-Transport-Security', hsts] : headers);
   res.end(head ? undefined : answer.body);
+}
+
+/** Answers reused for every request (module pages) reuse their header list too. */
+const flattened = new WeakMap<Record<string, string>, string[]>();
+
+function flatHeaders(headers: Record<string, string>): string[] {
+  let flat = flattened.get(headers);
+  if (!flat) {
+    flat = [];
+    for (const [name, value] of securityHeaders()) flat.push(name, value);
+    for (const [name, value] of Object.entries(headers)) flat.push(name, value);
+    flattened.set(headers, flat);
+  }
+  return flat;
 }
 
 /**
@@ -142,7 +208,13 @@ function toCurrent(source: AnswerSource): () => Answering {
   return () => answering;
 }
 
-function logRequest(logger: Logger, req: Request, answer: Answer, started: bigint): void {
+function logRequest(
+  logger: Logger,
+  req: IncomingMessage,
+  answer: Answer,
+  started: bigint,
+  client: string | undefined,
+): void {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   logger.request({
     method: req.method,
@@ -151,7 +223,7 @@ function logRequest(logger: Logger, req: Request, answer: Answer, started: bigin
     kind: answer.kind,
     module: answer.module,
     ms: Math.round(ms * 100) / 100,
-    client: req.ip,
+    client,
     ua: clip(req.headers['user-agent']),
   });
 }

@@ -8,7 +8,8 @@ import type { FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Answering } from './answer.js';
-import { createApp, DEFAULT_MAX_URL_LENGTH } from './app.js';
+import { createApp, DEFAULT_MAX_URL_LENGTH, prepareHandling } from './app.js';
+import { withFastPath } from './fast-path.js';
 import type { AppOptions } from './app.js';
 import type { Config } from './config.js';
 import { answeringFor } from './domains.js';
@@ -54,9 +55,11 @@ export async function runServe(options: ServeCommandOptions, logger: Logger): Pr
     maxUrlLength: options.maxUrlLength,
   };
   const isReady = () => !running.draining;
-  const app = createApp(() => loaded.answering, { ...appOptions, isReady });
+  const source = () => loaded.answering;
+  const app = createApp(source, { ...appOptions, isReady });
+  const handler = withFastPath(app, prepareHandling(source, { ...appOptions, isReady }));
   const listenOptions = { port: options.port, host: options.listen, tls, ...limits(options) };
-  const running = await listen(app, listenOptions);
+  const running = await listen(handler, listenOptions);
   logStart(logger, loaded.configs, running);
 
   const reload = serialised(async (reason: string) => {
