@@ -46,7 +46,8 @@ const HTML = 'text/html; charset=utf-8';
 
 /** Answers requests for one registry; build a new one when the registry changes. */
 export class Answerer implements Answering {
-  private readonly modulePages = new Map<string, Buffer>();
+  /** With a configured host, each module's go-get answer is built once and shared. */
+  private readonly moduleAnswers = new Map<string, Answer>();
   private readonly notFound: Buffer;
   private readonly index: IndexPage | undefined;
 
@@ -59,7 +60,10 @@ export class Answerer implements Answering {
     this.index = host ? new IndexPage(Buffer.from(renderer.indexPage(registry, host))) : undefined;
     if (!host) return;
     for (const module of registry.modules) {
-      this.modulePages.set(module.path, Buffer.from(renderer.modulePage(module, host)));
+      const body = Buffer.from(renderer.modulePage(module, host));
+      const answer = this.page(200, 'go-get', body, this.cached(), module.path);
+      Object.freeze(answer.headers);
+      this.moduleAnswers.set(module.path, Object.freeze(answer));
     }
   }
 
@@ -87,8 +91,9 @@ export class Answerer implements Answering {
   }
 
   private goGet(module: Module, host: string): Answer {
-    const body =
-      this.modulePages.get(module.path) ?? Buffer.from(this.renderer.modulePage(module, host));
+    const prebuilt = this.moduleAnswers.get(module.path);
+    if (prebuilt) return prebuilt;
+    const body = Buffer.from(this.renderer.modulePage(module, host));
     return this.page(200, 'go-get', body, this.cached(), module.path);
   }
 
@@ -240,6 +245,7 @@ export function requestHost(header: string | undefined): string | undefined {
 
 /** True when any `go-get` parameter is exactly "1", wherever it stands among the others. */
 export function isGoGet(query: string): boolean {
+  if (query === 'go-get=1') return true;
   if (!query.includes('go-get')) return false;
   return new URLSearchParams(query).getAll('go-get').includes('1');
 }

@@ -134,7 +134,9 @@ export function respond(
   started: bigint,
   client: string | undefined,
 ): void {
-  res.on('finish', () => logRequest(handling.logger, req, answer, started, client));
+  if (handling.logger.logsRequests) {
+    res.on('finish', () => logRequest(handling.logger, req, answer, started, client));
+  }
   sendAnswer(res, answer, req.method === 'HEAD', handling.hsts);
 }
 

@@ -13,6 +13,8 @@ export interface Logger {
   error(event: string, fields?: Fields): void;
   /** One line per request; silent when request logging is off. */
   request(fields: Fields): void;
+  /** False when request lines go nowhere, so callers can skip gathering them. */
+  readonly logsRequests: boolean;
 }
 
 export interface LoggerOptions {
@@ -46,6 +48,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     request: (fields) => {
       if (!options.quiet) write(out, 'info', 'request', fields);
     },
+    logsRequests: !options.quiet,
   };
 }
 
@@ -55,6 +58,7 @@ export const silentLogger: Logger = {
   warn: () => undefined,
   error: () => undefined,
   request: () => undefined,
+  logsRequests: false,
 };
 
 type LineFormatter = (time: string, level: string, event: string, fields: Fields) => string;
