@@ -17,7 +17,8 @@ import type { LogFormat } from './log.js';
 import { ConfigError, formatProblem } from './problems.js';
 import type { Problem } from './problems.js';
 import { Registry } from './registry.js';
-import { runServe } from './serve-command.js';
+import { checkConfigs, runServe } from './serve-command.js';
+import { isPoolPrimary, runPool } from './workers.js';
 import { LISTEN_DEFAULTS } from './serve.js';
 import { buildSite } from './site.js';
 
@@ -65,6 +66,12 @@ function program(): Command {
     )
     .option('--drain-delay <seconds>', 'on SIGTERM, report not ready this long first', seconds, 0)
     .option('--shutdown-timeout <seconds>', 'on SIGTERM, cut busy connections after', seconds, 10)
+    .option(
+      '--workers <n>',
+      'processes sharing the port, one per core is best (default 1)',
+      count,
+      1,
+    )
     .option('--watch', 'reload when a config (or TLS) file changes, as on SIGHUP')
     .option('--tls-cert <file>', 'serve https with this certificate chain (PEM; re-read on SIGHUP)')
     .option('--tls-key <file>', 'the private key for --tls-cert (PEM)')
@@ -111,6 +118,7 @@ function program(): Command {
 }
 
 interface ServeOptions {
+  workers: number;
   config: string[];
   port?: number;
   listen?: string;
@@ -137,6 +145,11 @@ async function serve(options: ServeOptions): Promise<void> {
   const logger = createLogger({ quiet: options.quiet ?? false, format: options.logFormat });
   const configs = options.config.length > 0 ? options.config : [configPath(undefined)];
   const hsts = options.hsts === undefined ? undefined : hstsOption(options);
+  if (isPoolPrimary(options.workers)) {
+    await checkConfigs(configs);
+    runPool(options.workers, logger);
+    return;
+  }
   await runServe(
     {
       configs,
@@ -246,6 +259,12 @@ function parsePort(value: string): number {
 function maxAge(value: string): number {
   const number = /^[0-9]{1,9}$/.test(value) ? Number(value) : NaN;
   if (!(number <= 63_072_000)) throw new InvalidArgumentError('expected seconds up to 63072000.');
+  return number;
+}
+
+function count(value: string): number {
+  const number = /^[0-9]{1,3}$/.test(value) ? Number(value) : NaN;
+  if (!(number >= 1 && number <= 256)) throw new InvalidArgumentError('expected 1 to 256.');
   return number;
 }
 

@@ -85,6 +85,11 @@ function limits(options: ServeCommandOptions): Partial<ListenOptions> {
   };
 }
 
+/** Loads and validates the configs without serving; throws ConfigError as a start would. */
+export async function checkConfigs(files: string[]): Promise<void> {
+  await loadAll(files);
+}
+
 async function loadAll(files: string[]): Promise<Loaded> {
   const configs = await Promise.all(files.map((file) => loadConfigFile(file)));
   const { answering, problems } = answeringFor(configs);

@@ -1,7 +1,10 @@
 // `vanity serve` as operators run it: several domains, reloads under load, --watch, TLS, HSTS.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { request as httpsRequest } from 'node:https';
 import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -162,6 +165,40 @@ describe('reloads', () => {
   });
 });
 
+describe('workers', () => {
+  it('shares one port among processes, reloads each, replaces a dead one, and drains all', async () => {
+    const file = join(dir, 'pool.yaml');
+    writeFileSync(file, registry('go.pool.example', 'pool', 3));
+    const port = await freePort();
+    const { child, url, output } = await serve([
+      '--config',
+      file,
+      '--workers',
+      '2',
+      '--port',
+      String(port),
+      '--quiet',
+    ]);
+    await waitFor(output, /listening[\s\S]*listening/);
+    expect(url).toBe(`http://127.0.0.1:${port}`);
+    expect(tagOf((await get(url, '/m2?go-get=1', 'x.example')).body)).toMatch(/\/pool\/m2$/);
+
+    replace(file, registry('go.pool.example', 'moved', 3));
+    child.kill('SIGHUP');
+    await waitFor(output, /reloaded[\s\S]*reloaded/);
+    expect(tagOf((await get(url, '/m2?go-get=1', 'x.example')).body)).toMatch(/\/moved\/m2$/);
+
+    const workerPid = workerOf(child.pid ?? 0);
+    process.kill(workerPid, 'SIGKILL');
+    await waitFor(output, /error worker-died worker=\d+ signal=SIGKILL/);
+    await waitFor(output, /worker-died[\s\S]*listening/);
+
+    child.kill('SIGTERM');
+    expect(await new Promise((done) => child.on('exit', done))).toBe(0);
+    expect(output.text.match(/info stopped/g)?.length).toBe(2);
+  });
+});
+
 describe('TLS', () => {
   it('serves https, takes a renewed certificate on SIGHUP, and keeps it over a bad one', async () => {
     const ca = await makeCa('Test Trust', 'Test Root');
@@ -207,6 +244,30 @@ describe('TLS', () => {
     expect(half.text).toContain('--tls-cert and --tls-key go together');
   });
 });
+
+/** A worker of `primary`: a process whose parent it is, found in /proc. */
+function workerOf(primary: number): number {
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let stat = '';
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // the process ended while we looked
+    }
+    // Fields after the command name, which sits in parentheses: state, then parent pid.
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (parent === primary) return Number(pid);
+  }
+  throw new Error(`no worker of ${primary} found`);
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return port;
+}
 
 async function exitOf(args: string[]) {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args]);
