@@ -1,9 +1,9 @@
 // `vanity serve` limits and log format as a user sets them: flags, usage errors, a real server.
 import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { collect, waitFor } from './process.js';
 import { rawExchange } from './raw-http.js';
 
 const CLI = resolve('dist/cli.js');
@@ -73,24 +73,3 @@ describe('vanity serve --log-format json with tight limits', () => {
     expect(records[3]).toMatchObject({ status: 414, kind: 'too-long' });
   });
 });
-
-interface Output {
-  text: string;
-}
-
-function collect(child: ChildProcess): Output {
-  const output = { text: '' };
-  child.stdout?.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
-  return output;
-}
-
-/** The first group of `pattern` in the output; bounded at 10 s. */
-async function waitFor(output: Output, pattern: RegExp): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const match = pattern.exec(output.text);
-    if (match) return match[1] ?? match[0];
-    await new Promise((done) => setTimeout(done, 50));
-  }
-  throw new Error(`no output matching ${pattern} within 10 s; got:\n${output.text}`);
-}

@@ -1,6 +1,5 @@
 // The vanity command as a user runs it: exit codes, messages, and a real serve.
 import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metaTags } from './helpers.js';
+import { collect, waitFor } from './process.js';
 
 const CLI = resolve('dist/cli.js');
 const REAL_CONFIG = resolve('vanity.yaml');
@@ -260,24 +260,3 @@ describe('draining', () => {
     expect(code).toBe(0);
   });
 });
-
-interface Output {
-  text: string;
-}
-
-function collect(child: ChildProcess): Output {
-  const output = { text: '' };
-  child.stdout?.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
-  return output;
-}
-
-/** Waits up to 10 s for the output to match; returns the first group. */
-async function waitFor(output: Output, pattern: RegExp): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const match = pattern.exec(output.text);
-    if (match) return match[1] ?? match[0];
-    await new Promise((done) => setTimeout(done, 50));
-  }
-  throw new Error(`no output matching ${pattern} within 10 s; got:\n${output.text}`);
-}

@@ -6,12 +6,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import type { AddressInfo, Socket } from 'node:net';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metaTags } from './helpers.js';
+import { collect, exited, freePort, waitFor } from './process.js';
 
 interface Image {
   env: Record<string, string>;
@@ -142,47 +143,6 @@ describe('the entry command', () => {
     expect(healthcheck(port)).toBe(1);
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
-interface Output {
-  text: string;
-}
-
-function collect(child: ChildProcess): Output {
-  const output = { text: '' };
-  child.stdout?.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
-  return output;
-}
-
-async function waitFor(output: Output, pattern: RegExp): Promise<void> {
-  for (let i = 0; i < 200 && !pattern.test(output.text); i++) {
-    await new Promise((done) => setTimeout(done, 50));
-  }
-  if (!pattern.test(output.text)) throw new Error(`no ${pattern} in 10 s:\n${output.text}`);
-}
-
-/** Exit code of the child; kills it and fails after 15 s. */
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      fail(new Error('the server did not exit within 15 s'));
-    }, 15_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      done(code);
-    });
-  });
-}
 
 interface Pending {
   socket: Socket;

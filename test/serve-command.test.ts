@@ -3,8 +3,6 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { request as httpsRequest } from 'node:https';
 import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -12,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeCa, makeLeaf } from './check-fixtures.js';
 import { metaTags } from './helpers.js';
+import { freePort, waitFor } from './process.js';
 
 const CLI = resolve('dist/cli.js');
 let dir: string;
@@ -62,15 +61,6 @@ async function serve(args: string[]): Promise<Server> {
   child.stderr?.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
   const url = await waitFor(output, /listening address=(\S+)/);
   return { child, url, output };
-}
-
-async function waitFor(output: { text: string }, pattern: RegExp, from = 0): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const match = pattern.exec(output.text.slice(from));
-    if (match) return match[1] ?? match[0];
-    await new Promise((done) => setTimeout(done, 50));
-  }
-  throw new Error(`no output matching ${pattern} within 10 s:\n${output.text}`);
 }
 
 /** GET over plain http with a chosen Host; bounded by 5 s. */
@@ -259,14 +249,6 @@ function workerOf(primary: number): number {
     if (parent === primary) return Number(pid);
   }
   throw new Error(`no worker of ${primary} found`);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 async function exitOf(args: string[]) {
