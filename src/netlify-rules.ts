@@ -26,7 +26,7 @@ export const NOT_FOUND_PAGE = '/404.html';
 export const NOT_FOUND_COPY = `${SITE_DIR}/404.html`;
 export const INDEX_PAGE = `${SITE_DIR}/index.html`;
 export const HEALTH_FILE = `${SITE_DIR}/health.json`;
-/** The first line of both files, so that a later build knows the folder is its own. */
+/** The first line of both files, so that a reader knows not to edit them by hand. */
 export const GENERATED_MARK = '# Written by "vanity build" from the config; build again to change.';
 
 /**
