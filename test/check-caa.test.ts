@@ -21,6 +21,21 @@ describe('CAA records', () => {
     expect(climb('example.org.')).toEqual(['example.org', 'org']);
   });
 
+  it('reads records as Node 20 gives them and as Node 22 and later do, with a type', async () => {
+    const records = [
+      { critical: 0, issue: 'pki.goog' },
+      { critical: 128, type: 'CAA', issuewild: ';' },
+    ];
+    const resolver: CaaResolver = { resolveCaa: () => Promise.resolve(records as never) };
+    expect(await findCaaSet('go.example.org', resolver)).toEqual({
+      name: 'go.example.org',
+      records: [
+        { critical: false, tag: 'issue', value: 'pki.goog' },
+        { critical: true, tag: 'issuewild', value: ';' },
+      ],
+    });
+  });
+
   it('reads the issuer domain before ";" and keeps the parameters', () => {
     expect(parseIssueValue('letsencrypt.org; validationmethods=dns-01')).toEqual({
       domain: 'letsencrypt.org',

@@ -104,10 +104,13 @@ function lookupProblem(name: string, code: string): string {
   return `CAA lookup of ${name} failed: ${reason}; CAs refuse to issue when CAA cannot be read`;
 }
 
-/** Node gives each record as { critical, <tag>: value }; the tag is the other key. */
+/**
+ * Node gives each record as { critical, <tag>: value }, and from Node 22 on
+ * with `type: 'CAA'` as well; the tag is the key that is neither.
+ */
 function toRecord(record: object): CaaRecord {
   const raw = record as Record<string, unknown>;
-  const tag = Object.keys(raw).find((key) => key !== 'critical') ?? '';
+  const tag = Object.keys(raw).find((key) => key !== 'critical' && key !== 'type') ?? '';
   return { critical: (Number(raw.critical) & 128) !== 0, tag, value: String(raw[tag] ?? '') };
 }
 
