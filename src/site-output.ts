@@ -93,12 +93,18 @@ function foreignFolder(outDir: string, unknown: string[]): Error {
   );
 }
 
+/** Files written at once: enough to keep the disk busy, few enough for any open-file limit. */
+const PARALLEL_WRITES = 64;
+
 async function writeAll(dir: string, files: Map<string, Buffer>): Promise<void> {
   await rm(dir, { recursive: true, force: true });
-  for (const [path, body] of files) {
-    const file = join(dir, path);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, body);
+  const folders = new Set([...files.keys()].map((path) => dirname(join(dir, path))));
+  for (const folder of folders) await mkdir(folder, { recursive: true });
+
+  const entries = [...files];
+  for (let i = 0; i < entries.length; i += PARALLEL_WRITES) {
+    const batch = entries.slice(i, i + PARALLEL_WRITES);
+    await Promise.all(batch.map(([path, body]) => writeFile(join(dir, path), body)));
   }
   const manifest = { files: [...files.keys()].sort() };
   await writeFile(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
