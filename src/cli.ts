@@ -153,6 +153,8 @@ async function serve(options: ServeOptions): Promise<void> {
   await runServe(
     {
       configs,
+      // Only the CLI ends the process; stdout is flushed first.
+      onStopped: () => process.stdout.write('', () => process.exit(0)),
       port: options.port ?? portFromEnv(),
       listen: options.listen?.replace(/^\[(.*)\]$/, '$1'),
       trustProxy: options.trustProxy ?? false,

@@ -21,6 +21,8 @@ import type { ListenOptions, RunningServer, TlsFiles } from './serve.js';
 
 export interface ServeCommandOptions {
   configs: string[];
+  /** Called once the server has drained after SIGTERM or SIGINT; the CLI exits there. */
+  onStopped: () => void;
   port: number;
   listen?: string | undefined;
   trustProxy: AppOptions['trustProxy'];
@@ -197,7 +199,7 @@ function stopServer(
   const drain = { delayMs: options.drainDelay * 1000, graceMs: options.shutdownTimeout * 1000 };
   void running.close(drain).then(() => {
     logger.info('stopped');
-    process.stdout.write('', () => process.exit(0));
+    options.onStopped();
   });
 }
 
