@@ -161,17 +161,24 @@ export function sendAnswer(res: ServerResponse, answer: Answer, head: boolean, h
   res.end(head ? undefined : answer.body);
 }
 
-/** Answers reused for every request (module pages) reuse their header list too. */
+let security: string[] | undefined;
+
+function securityFlat(): string[] {
+  security ??= securityHeaders().flat();
+  return security;
+}
+
+/** Answers built once and frozen (module pages) keep their header list too. */
 const flattened = new WeakMap<Record<string, string>, string[]>();
 
 function flatHeaders(headers: Record<string, string>): string[] {
-  let flat = flattened.get(headers);
-  if (!flat) {
-    flat = [];
-    for (const [name, value] of securityHeaders()) flat.push(name, value);
-    for (const [name, value] of Object.entries(headers)) flat.push(name, value);
-    flattened.set(headers, flat);
-  }
+  const cached = flattened.get(headers);
+  if (cached) return cached;
+
+  const flat = [...securityFlat()];
+  for (const name in headers) flat.push(name, headers[name] ?? '');
+  // Per-request answers (a redirect's Location) would only fill the map.
+  if (Object.isFrozen(headers)) flattened.set(headers, flat);
   return flat;
 }
 
