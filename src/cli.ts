@@ -246,7 +246,9 @@ function configPath(option: string | undefined): string {
   if (option) return option;
   if (process.env.VANITY_CONFIG) return process.env.VANITY_CONFIG;
   if (existsSync('vanity.yaml')) return 'vanity.yaml';
-  throw new UsageError(`no config: there is no vanity.yaml in ${resolve('.')}; pass --config FILE`);
+  throw new UsageError(
+    `no config: there is no vanity.yaml in ${resolve('.')}; pass --config FILE or set VANITY_CONFIG`,
+  );
 }
 
 function parsePort(value: string): number {

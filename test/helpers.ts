@@ -43,3 +43,25 @@ function decodeEntities(text: string): string {
 export function allGoImportTags(html: string): number {
   return (html.match(/go-import/g) ?? []).length;
 }
+
+/** Nested modules and names that sort between a module and its sub-paths. */
+export const NESTED = `host: go.example.org
+cache_max_age: 600
+paths:
+  /otel:
+    repo: https://github.com/example/otel
+  /otel/sdk:
+    repo: https://github.com/example/otel-sdk
+  /otel-ext:
+    repo: https://github.com/example/otel-ext
+  /otel/x:
+    repo: https://github.com/example/otel-x
+`;
+/** A module at the domain root, and one below it. */
+export const ROOT = `host: root.example.org
+paths:
+  /:
+    repo: https://github.com/example/root
+  /tools:
+    repo: https://github.com/example/tools
+`;

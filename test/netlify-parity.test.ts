@@ -12,7 +12,7 @@ import { isImportElement } from '../src/module-path.js';
 import type { Registry } from '../src/registry.js';
 import { securityHeaders } from '../src/security.js';
 import { buildSite } from '../src/site.js';
-import { metaTags, registryFrom } from './helpers.js';
+import { metaTags, NESTED, registryFrom, ROOT } from './helpers.js';
 import { NetlifySite } from './netlify-sim.js';
 
 const NETLIFY_TOML = resolve('netlify.toml');
@@ -21,25 +21,8 @@ const RUNS = 200;
 
 const REGISTRIES: Record<string, string> = {
   'the real registry': readFileSync(resolve('vanity.yaml'), 'utf8'),
-  'nested modules': `host: go.example.org
-cache_max_age: 600
-paths:
-  /otel:
-    repo: https://github.com/example/otel
-  /otel/sdk:
-    repo: https://github.com/example/otel-sdk
-  /otel-ext:
-    repo: https://github.com/example/otel-ext
-  /otel/x:
-    repo: https://github.com/example/otel-x
-`,
-  'a module at the root': `host: root.example.org
-paths:
-  /:
-    repo: https://github.com/example/root
-  /tools:
-    repo: https://github.com/example/tools
-`,
+  'nested modules': NESTED,
+  'a module at the root': ROOT,
 };
 
 const QUERIES = [

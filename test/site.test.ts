@@ -6,27 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Answerer, HEALTH_PATH } from '../src/answer.js';
 import { securityHeaders } from '../src/security.js';
 import { buildSite, planSite } from '../src/site.js';
-import { registryFrom } from './helpers.js';
-
-const NESTED = `host: go.example.org
-cache_max_age: 600
-paths:
-  /otel:
-    repo: https://github.com/example/otel
-  /otel/sdk:
-    repo: https://github.com/example/otel-sdk
-  /otel-ext:
-    repo: https://github.com/example/otel-ext
-  /otel/x:
-    repo: https://github.com/example/otel-x
-`;
-const ROOT = `host: root.example.org
-paths:
-  /:
-    repo: https://github.com/example/root
-  /tools:
-    repo: https://github.com/example/tools
-`;
+import { NESTED, registryFrom, ROOT } from './helpers.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
