@@ -3,14 +3,30 @@
 // Every way of serving (the Express app, the static site) takes its answers
 // from here, so they cannot drift apart. Pages that depend only on the
 // registry are rendered once, when the Answerer is built.
-import { isVanityDomain, requestImportPath } from './module-path.js';
-import { importPathOf } from './registry.js';
+import { requestImportPath } from './module-path.js';
+import { isGoGet, requestHost, safeQuery, splitTarget } from './request-target.js';
+
 import type { Module, Registry } from './registry.js';
 import { etagMatches, IndexPage } from './index-page.js';
-import { DOCS_BASE, Renderer } from './render.js';
+import { Renderer } from './render.js';
+import { docsLocation } from './docs.js';
+import { listing, listingJson, listModule } from './listing.js';
+import { cloneAnswer, isCloneDiscovery, indexForm } from './clone-and-accept.js';
+import { BoundedCache } from './bounded-cache.js';
+
+export { isGoGet, requestHost, splitTarget } from './request-target.js';
 
 export type AnswerKind =
-  'go-get' | 'browser' | 'index' | 'miss' | 'health' | 'bad-request' | 'method' | 'too-long';
+  | 'go-get'
+  | 'browser'
+  | 'index'
+  | 'directory'
+  | 'clone'
+  | 'miss'
+  | 'health'
+  | 'bad-request'
+  | 'method'
+  | 'too-long';
 
 export interface VanityRequest {
   method: string;
@@ -20,6 +36,8 @@ export interface VanityRequest {
   host?: string | undefined;
   /** Accept-Encoding and If-None-Match, for the index page, which is large and changes rarely. */
   acceptEncoding?: string | undefined;
+  /** Accept: `application/json` at "/" asks for the index as JSON. */
+  accept?: string | undefined;
   ifNoneMatch?: string | undefined;
 }
 
@@ -41,6 +59,7 @@ export interface Answering {
 export const HEALTH_PATH = '/.well-known/vanity/health';
 /** Readiness belongs to the process, not the registry: the HTTP layer answers it. */
 export const READY_PATH = '/.well-known/vanity/ready';
+export const INDEX_JSON_PATH = '/.well-known/vanity/index.json';
 export const MISS_MAX_AGE = 300;
 const HTML = 'text/html; charset=utf-8';
 
@@ -48,8 +67,10 @@ const HTML = 'text/html; charset=utf-8';
 export class Answerer implements Answering {
   /** With a configured host, each module's go-get answer is built once and shared. */
   private readonly moduleAnswers = new Map<string, Answer>();
+  /** Wildcard modules and directory pages are built on first use; a bound keeps them few. */
+  private readonly madeAnswers = new BoundedCache<string, Answer>(4096);
   private readonly notFound: Buffer;
-  private readonly index: IndexPage | undefined;
+  private readonly index: { html: IndexPage; json: IndexPage } | undefined;
 
   constructor(
     readonly registry: Registry,
@@ -57,13 +78,10 @@ export class Answerer implements Answering {
   ) {
     const host = registry.host;
     this.notFound = Buffer.from(renderer.notFoundPage());
-    this.index = host ? new IndexPage(Buffer.from(renderer.indexPage(registry, host))) : undefined;
     if (!host) return;
+    this.index = this.indexPages(host);
     for (const module of registry.modules) {
-      const body = Buffer.from(renderer.modulePage(module, host));
-      const answer = this.page(200, 'go-get', body, this.cached(), module.path);
-      Object.freeze(answer.headers);
-      this.moduleAnswers.set(module.path, Object.freeze(answer));
+      this.moduleAnswers.set(module.path, this.frozen(this.modulePage(module, host)));
     }
   }
 
@@ -76,44 +94,85 @@ export class Answerer implements Answering {
     if (target.path === HEALTH_PATH) return this.health();
     const host = this.registry.host ?? requestHost(target.authority ?? request.host);
     if (!host) return badRequest('the Host header is not a domain name such as go.example.org');
+    if (target.path === INDEX_JSON_PATH) return this.indexAnswer(host, request, 'json', false);
 
     const path = requestImportPath(target.path);
     const match = path === null ? undefined : this.registry.lookup(path);
     const goGet = isGoGet(target.query);
 
     if (!match || path === null) {
-      if (path === '/' && !goGet) return this.indexAnswer(host, request);
-      return this.miss();
+      if (path === null || goGet) return this.miss();
+      if (path === '/') return this.indexAnswer(host, request, indexForm(request.accept), true);
+      return this.directory(host, path) ?? this.miss();
     }
-    return goGet
-      ? this.goGet(match.module, host)
-      : this.browser(host, path, target.query, match.module);
+    const module = match.module;
+    if (isCloneDiscovery(path, target.query)) {
+      return this.page(cloneAnswer(module, target.query, this.registry.cacheMaxAge), module);
+    }
+    return goGet ? this.goGet(module, host) : this.browser(host, path, target.query, module);
   }
 
   private goGet(module: Module, host: string): Answer {
     const prebuilt = this.moduleAnswers.get(module.path);
     if (prebuilt) return prebuilt;
-    const body = Buffer.from(this.renderer.modulePage(module, host));
-    return this.page(200, 'go-get', body, this.cached(), module.path);
+    // Wildcard modules are made per request; with a host, their pages are kept a while.
+    if (!this.registry.host) return this.modulePage(module, host);
+    return this.madeAnswers.get(module.path, () => this.frozen(this.modulePage(module, host)));
+  }
+
+  private modulePage(module: Module, host: string): Answer {
+    const docsUrl = docsLocation(this.registry.docs, module, host, module.path);
+    const body = Buffer.from(this.renderer.modulePage(module, host, docsUrl));
+    return this.page(makeAnswer(200, 'go-get', body, this.cached()), module);
   }
 
   private browser(host: string, path: string, query: string, module: Module): Answer {
-    const location = DOCS_BASE + importPathOf(host, path) + (query ? `?${safeQuery(query)}` : '');
+    const docs = docsLocation(this.registry.docs, module, host, path);
+    const location = docs + (query ? `?${safeQuery(query)}` : '');
     const body = Buffer.from(this.renderer.redirectPage(location));
-    return this.page(302, 'browser', body, { ...this.cached(), Location: location }, module.path);
+    const headers = { ...this.cached(), Location: location };
+    return this.page(makeAnswer(302, 'browser', body, headers), module);
   }
 
-  private indexAnswer(host: string, request: VanityRequest): Answer {
-    const page =
-      this.index ?? new IndexPage(Buffer.from(this.renderer.indexPage(this.registry, host)));
+  /** A folder holding listed modules, when it is none itself; undefined when it holds none. */
+  private directory(host: string, path: string): Answer | undefined {
+    const make = () => {
+      const below = this.registry.listedBelow(path);
+      if (below.length === 0) return this.miss();
+      const modules = below.map((module) => listModule(this.registry, module, host));
+      const body = Buffer.from(this.renderer.directoryPage(host, path, modules));
+      const headers = { 'Cache-Control': `public, max-age=${MISS_MAX_AGE}` };
+      return this.page(makeAnswer(200, 'directory', body, headers));
+    };
+    const answer = this.registry.host ? this.madeAnswers.get(`dir:${path}`, make) : make();
+    return answer.kind === 'directory' ? answer : undefined;
+  }
+
+  private indexPages(host: string) {
+    const list = listing(this.registry, host);
+    const html = new IndexPage(Buffer.from(this.renderer.indexPage(list)));
+    return { html, json: new IndexPage(Buffer.from(listingJson(list))) };
+  }
+
+  /** The index as HTML or JSON; `negotiated` when the Accept header chose the form. */
+  private indexAnswer(
+    host: string,
+    request: VanityRequest,
+    form: 'html' | 'json',
+    negotiated: boolean,
+  ): Answer {
+    const page = (this.index ?? this.indexPages(host))[form];
     const { body, etag, encoding } = page.representation(request.acceptEncoding);
     const headers: Record<string, string> = {
       'Cache-Control': `public, max-age=${MISS_MAX_AGE}`,
       ETag: etag,
-      Vary: 'Accept-Encoding',
+      Vary: negotiated ? 'Accept, Accept-Encoding' : 'Accept-Encoding',
     };
+    if (form === 'json') headers['Content-Type'] = JSON_TYPE;
     if (encoding !== 'identity') headers['Content-Encoding'] = encoding;
-    if (!etagMatches(request.ifNoneMatch, etag)) return this.page(200, 'index', body, headers);
+    if (!etagMatches(request.ifNoneMatch, etag)) {
+      return this.page(makeAnswer(200, 'index', body, headers));
+    }
 
     // A 304 repeats the validators and caching, and names no length: it has no body.
     const notModified: Answer = { status: 304, kind: 'index', headers, body: Buffer.alloc(0) };
@@ -122,32 +181,33 @@ export class Answerer implements Answering {
 
   private miss(): Answer {
     const headers = { 'Cache-Control': `public, max-age=${MISS_MAX_AGE}` };
-    return this.page(404, 'miss', this.notFound, headers);
+    return this.page(makeAnswer(404, 'miss', this.notFound, headers));
   }
 
   private health(): Answer {
     const status = { status: 'ok', modules: this.registry.modules.length };
-    return this.page(200, 'health', Buffer.from(`${JSON.stringify(status)}\n`), {
-      'Cache-Control': 'no-store',
-      'Content-Type': JSON_TYPE,
-    });
+    const headers = { 'Cache-Control': 'no-store', 'Content-Type': JSON_TYPE };
+    const body = Buffer.from(`${JSON.stringify(status)}\n`);
+    return this.page(makeAnswer(200, 'health', body, headers));
   }
 
   private cached(): Record<string, string> {
     return { 'Cache-Control': `public, max-age=${this.registry.cacheMaxAge}` };
   }
 
-  private page(
-    status: number,
-    kind: AnswerKind,
-    body: Buffer,
-    headers: Record<string, string>,
-    module?: string,
-  ): Answer {
-    // Without a configured host the page names the Host the client asked for.
-    const answer = makeAnswer(status, kind, body, headers);
-    if (module !== undefined) answer.module = module;
+  /**
+   * The answer as this registry sends it: naming the module that answered (a
+   * wildcard's pattern, so that logs and metrics keep few names) and, without a
+   * configured host, varying on the Host the page names.
+   */
+  private page(answer: Answer, module?: Module): Answer {
+    if (module !== undefined) answer.module = module.pattern ?? module.path;
     return this.registry.host ? answer : withVary(answer, 'Host');
+  }
+
+  private frozen(answer: Answer): Answer {
+    Object.freeze(answer.headers);
+    return Object.freeze(answer);
   }
 }
 
@@ -204,71 +264,4 @@ function badRequest(reason: string): Answer {
     'Content-Type': TEXT_TYPE,
     'Cache-Control': 'no-store',
   });
-}
-interface Target {
-  path: string;
-  query: string;
-  authority?: string;
-}
-
-const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)([^#]*)/;
-
-/** Splits an origin-form or absolute-form target; null for anything else (such as "*"). */
-export function splitTarget(target: string): Target | null {
-  let rest = target;
-  let authority: string | undefined;
-  if (!target.startsWith('/')) {
-    const absolute = ABSOLUTE_FORM.exec(target);
-    if (!absolute) return null;
-    authority = (absolute[1] ?? '').replace(/^.*@/, '');
-    rest = absolute[2] || '/';
-    if (rest.startsWith('?')) rest = `/${rest}`;
-  }
-
-  const hash = rest.indexOf('#');
-  if (hash >= 0) rest = rest.slice(0, hash);
-  const mark = rest.indexOf('?');
-  const path = mark >= 0 ? rest.slice(0, mark) : rest;
-  const query = mark >= 0 ? rest.slice(mark + 1) : '';
-  return authority === undefined ? { path, query } : { path, query, authority };
-}
-
-/** The vanity domain a Host header names: lower case, no port, no trailing dot. */
-export function requestHost(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const host = header
-    .toLowerCase()
-    .replace(/:[0-9]*$/, '')
-    .replace(/\.$/, '');
-  return isVanityDomain(host) ? host : undefined;
-}
-
-/** True when any `go-get` parameter is exactly "1", wherever it stands among the others. */
-export function isGoGet(query: string): boolean {
-  if (query === 'go-get=1') return true;
-  if (!query.includes('go-get')) return false;
-  return new URLSearchParams(query).getAll('go-get').includes('1');
-}
-
-/**
- * The query re-encoded so that nothing outside URL characters reaches a header
- * or page. The quote `'` is encoded too, as browsers do in a query (WHATWG URL):
- * a Location should never carry a quote that a careless consumer could end a string on.
- */
-function safeQuery(query: string): string {
-  return query.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&()*+,;=:@/?%]/g, percentEncode);
-}
-
-/**
- * Node reads request bytes as latin1, so a character up to U+00FF stands for
- * one byte of the original request and is written back as that byte.
- */
-function percentEncode(char: string): string {
-  const code = char.charCodeAt(0);
-  if (code <= 0xff) return `%${code.toString(16).toUpperCase().padStart(2, '0')}`;
-  try {
-    return encodeURIComponent(char);
-  } catch {
-    return '%EF%BF%BD';
-  }
 }

@@ -1,7 +1,8 @@
 // What can be known about a repository from its URL: its VCS and its source links.
 //
 // Links use the forge's HEAD ref, which each of these forges resolves to the
-// default branch, so nothing here assumes a branch name such as master.
+// default branch, so nothing here assumes a branch name such as master; a
+// module's `branch`, when set, takes its place.
 
 export const VCS_NAMES = ['git', 'hg', 'svn', 'fossil', 'bzr', 'mod'] as const;
 export type Vcs = (typeof VCS_NAMES)[number];
@@ -14,6 +15,8 @@ interface Forge {
    * Absent when the forge's links need a branch name, which a URL does not tell.
    */
   templates?: (home: string, ref: string) => [string, string];
+  /** The templates from a branch name, for forges whose links name the branch. */
+  branchTemplates?: (home: string, ref: string) => [string, string];
 }
 
 const FORGES: Forge[] = [
@@ -38,8 +41,14 @@ const FORGES: Forge[] = [
       `${home}/src/${ref}{/dir}/{file}#lines-{line}`,
     ],
   },
-  // Forgejo links name a branch ("src/branch/main"): "_" lets pkg.go.dev decide.
-  { host: 'codeberg.org' },
+  // Forgejo links name a branch ("src/branch/main"): without one, "_" lets pkg.go.dev decide.
+  {
+    host: 'codeberg.org',
+    branchTemplates: (home, ref) => [
+      `${home}/src/branch/${ref}{/dir}`,
+      `${home}/src/branch/${ref}{/dir}/{file}#L{line}`,
+    ],
+  },
 ];
 
 function forgeOf(repo: URL): Forge | undefined {
@@ -62,18 +71,25 @@ export function inferVcs(repo: URL): Vcs | null {
  * The three go-source fields after the prefix (home, directory and file
  * templates). For a forge whose links we cannot build, home only and "_".
  */
-export function inferDisplay(repo: URL, raw: string, subdir?: string): string {
+export function inferDisplay(repo: URL, raw: string, subdir?: string, branch?: string): string {
   const forge = forgeOf(repo);
   if (!forge) return `${repoHome(raw)} _ _`;
   // Source links are for browsers: a forge serves its pages over https, so an
   // ssh:// or git:// clone URL, a user name or a query must not reach them.
   const home = repoHome(`https://${repo.hostname}${repo.pathname}`);
-  if (!forge.templates) return `${home} _ _`;
-  const [dir, file] = forge.templates(home, subdir ? `HEAD/${subdir}` : 'HEAD');
+  const templates = linkTemplates(forge, branch);
+  if (!templates) return `${home} _ _`;
+  const ref = branch ?? 'HEAD';
+  const [dir, file] = templates(home, subdir ? `${ref}/${subdir}` : ref);
   return `${home} ${dir} ${file}`;
 }
 
-/** True when we know how to link into this repo's files. */
-export function hasSourceLinks(repo: URL): boolean {
-  return forgeOf(repo)?.templates !== undefined;
+function linkTemplates(forge: Forge, branch: string | undefined) {
+  return branch === undefined ? forge.templates : (forge.branchTemplates ?? forge.templates);
+}
+
+/** True when we know how to link into this repo's files (from `branch`, when set). */
+export function hasSourceLinks(repo: URL, branch?: string): boolean {
+  const forge = forgeOf(repo);
+  return forge !== undefined && linkTemplates(forge, branch) !== undefined;
 }

@@ -3,10 +3,13 @@
 // A lookup walks the request path's prefixes from the longest down, one map
 // probe per element, starting no deeper than the deepest module: its cost
 // follows that depth, never the number of modules nor the length of a hostile
-// path. A Map keeps names like `__proto__` as data.
-import type { Config, ModuleConfig } from './config.js';
+// path. A Map keeps names like `__proto__` as data. At each depth a configured
+// module comes before a wildcard, so explicit paths win and the longest wins.
+import type { Config, ModuleConfig, WildcardConfig } from './config.js';
+import { resolveWildcard } from './wildcard.js';
+import type { WildcardModule } from './wildcard.js';
 
-export type Module = Readonly<ModuleConfig>;
+export type Module = Readonly<ModuleConfig> & { readonly pattern?: string };
 
 export interface Match {
   module: Module;
@@ -20,7 +23,12 @@ export class Registry {
   /** Every module, sorted by path, for listings. */
   readonly modules: readonly Module[];
   readonly source: string;
+  /** The docs base URL, ending in "/". */
+  readonly docs: string;
+  readonly wildcards: readonly Readonly<WildcardConfig>[];
   private readonly byPath: ReadonlyMap<string, Module>;
+  /** Wildcards by the path their element follows: "/" for `/*`. */
+  private readonly wildcardAt: ReadonlyMap<string, Readonly<WildcardConfig>>;
   /** Elements in the deepest module path: no longer prefix can match. */
   private readonly maxDepth: number;
 
@@ -28,23 +36,68 @@ export class Registry {
     this.host = config.host;
     this.cacheMaxAge = config.cacheMaxAge;
     this.source = config.file;
+    this.docs = config.docs;
     const modules = config.modules.map((module) => Object.freeze({ ...module }));
     this.modules = Object.freeze(modules.sort((a, b) => (a.path < b.path ? -1 : 1)));
     this.byPath = new Map(modules.map((module) => [module.path, module]));
-    this.maxDepth = Math.max(0, ...modules.map((module) => depthOf(module.path)));
+    const wildcards = (config.wildcards ?? []).map((wildcard) => Object.freeze({ ...wildcard }));
+    this.wildcards = Object.freeze(wildcards);
+    this.wildcardAt = new Map(wildcards.map((wildcard) => [wildcard.prefix, wildcard]));
+    const depths = [
+      ...modules.map((module) => depthOf(module.path)),
+      ...wildcards.map((wildcard) => depthOf(wildcard.prefix) + 1),
+    ];
+    this.maxDepth = Math.max(0, ...depths);
   }
 
   /** The module answering for a normalised import path ("/a/b" or "/"), if any. */
   lookup(path: string): Match | undefined {
     let prefix = truncate(path, this.maxDepth);
     while (prefix.length > 1) {
-      const module = this.byPath.get(prefix);
+      const cut = prefix.lastIndexOf('/');
+      const parent = prefix.slice(0, cut) || '/';
+      const module = this.byPath.get(prefix) ?? this.wildcardModule(parent, prefix.slice(cut + 1));
       if (module) return { module, path };
-      prefix = prefix.slice(0, prefix.lastIndexOf('/')) || '/';
+      prefix = parent;
     }
 
     const root = this.byPath.get('/');
     return root ? { module: root, path } : undefined;
+  }
+
+  /** True when some wildcard can answer: its modules are made per request. */
+  get hasWildcards(): boolean {
+    return this.wildcardAt.size > 0;
+  }
+
+  /**
+   * The listed modules below `path` (not hidden), in path order, for a directory
+   * page: a binary search finds the first, as sorted paths keep a folder together.
+   */
+  listedBelow(path: string): Module[] {
+    const folder = path === '/' ? '/' : `${path}/`;
+    let low = 0;
+    let high = this.modules.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.modules[middle]?.path ?? '') < folder) low = middle + 1;
+      else high = middle;
+    }
+
+    const below: Module[] = [];
+    for (let i = low; i < this.modules.length; i++) {
+      const module = this.modules[i];
+      if (!module?.path.startsWith(folder)) break;
+      if (!module.hidden) below.push(module);
+    }
+    return below;
+  }
+
+  private wildcardModule(parent: string, element: string): WildcardModule | undefined {
+    // Without wildcards a lookup stays one probe per element.
+    if (this.wildcardAt.size === 0) return undefined;
+    const wildcard = this.wildcardAt.get(parent);
+    return wildcard && resolveWildcard(wildcard, element);
   }
 
   /** The module configured at exactly this path. */

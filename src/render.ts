@@ -3,19 +3,22 @@
 // The go-import and go-source tags are written by this code, first in the
 // head, so a template can neither drop nor reorder them: the go command stops
 // reading at the first <body>, </head>, script or style.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import type { Module, Registry } from './registry.js';
+import { DEFAULT_DOCS } from './docs.js';
+import type { ListedModule, Listing } from './listing.js';
+import { nearest } from './problems.js';
+import type { Module } from './registry.js';
 import { importPathOf } from './registry.js';
 
 export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
-const TEMPLATE_NAMES = ['module', 'redirect', 'index', 'not-found'] as const;
+export const TEMPLATE_NAMES = ['module', 'redirect', 'index', 'directory', 'not-found'] as const;
 type TemplateName = (typeof TEMPLATE_NAMES)[number];
 const HEAD_TAG = /<head(?:\s[^>]*)?>/i;
 
-export const DOCS_BASE = 'https://pkg.go.dev/';
+export const DOCS_BASE = DEFAULT_DOCS;
 
 /** The go-import tag's content: prefix, VCS, repo root and, only when set, the subdir. */
 export function goImportContent(module: Module, host: string): string {
@@ -35,22 +38,31 @@ export function escapeHtml(text: string): string {
 export class Renderer {
   private readonly templates: Record<TemplateName, Handlebars.TemplateDelegate>;
 
-  /** Compiles the templates in `dir`; throws an Error naming the file that is missing or broken. */
-  constructor(dir: string = DEFAULT_TEMPLATES_DIR) {
+  /**
+   * Compiles the default templates, each replaced by the file of the same name in
+   * `overrides` when it has one; throws an Error naming a file that is unreadable,
+   * broken or not a template name.
+   */
+  constructor(overrides?: string) {
+    const chosen = overrides === undefined ? new Set<string>() : overrideFiles(overrides);
     const compiled: Partial<Record<TemplateName, Handlebars.TemplateDelegate>> = {};
-    for (const name of TEMPLATE_NAMES) compiled[name] = compileTemplate(join(dir, `${name}.hbs`));
+    for (const name of TEMPLATE_NAMES) {
+      const dir = overrides !== undefined && chosen.has(name) ? overrides : DEFAULT_TEMPLATES_DIR;
+      compiled[name] = compileTemplate(join(dir, `${name}.hbs`));
+    }
     this.templates = compiled as Record<TemplateName, Handlebars.TemplateDelegate>;
   }
 
   /** The page the go command reads; it depends on the module only, never the sub-path. */
-  modulePage(module: Module, host: string): string {
+  modulePage(module: Module, host: string, docsUrl?: string): string {
     const importPath = importPathOf(host, module.path);
     const html = this.templates.module({
       importPath,
       repo: module.repo,
       vcs: module.vcs,
       description: module.description,
-      docsUrl: DOCS_BASE + importPath,
+      docsUrl: docsUrl ?? DOCS_BASE + importPath,
+      goGet: `go get ${importPath}`,
     });
     const tags =
       `<meta name="go-import" content="${escapeHtml(goImportContent(module, host))}">\n` +
@@ -62,17 +74,42 @@ export class Renderer {
     return this.templates.redirect({ location });
   }
 
-  indexPage(registry: Registry, host: string): string {
-    const modules = registry.modules.map((module) => {
-      const importPath = importPathOf(host, module.path);
-      return { ...module, importPath, docsUrl: DOCS_BASE + importPath };
-    });
-    return this.templates.index({ host, modules });
+  indexPage(list: Listing): string {
+    return this.templates.index(list);
+  }
+
+  /** A folder that is not a module but holds some: `/collector/` lists those below it. */
+  directoryPage(host: string, path: string, modules: ListedModule[]): string {
+    return this.templates.directory({ host, path, importPath: importPathOf(host, path), modules });
   }
 
   notFoundPage(): string {
     return this.templates['not-found']({});
   }
+}
+
+/** The template names `dir` overrides; a file that is no template's is an error, not ignored. */
+function overrideFiles(dir: string): Set<string> {
+  let files: string[];
+  try {
+    files = readdirSync(dir);
+  } catch (err) {
+    throw new Error(
+      `templates ${dir}: cannot read the folder (${(err as NodeJS.ErrnoException).code})`,
+    );
+  }
+
+  const names = new Set<string>();
+  for (const file of files.filter((name) => name.endsWith('.hbs'))) {
+    const name = file.slice(0, -'.hbs'.length);
+    if (!(TEMPLATE_NAMES as readonly string[]).includes(name)) {
+      const guess = nearest(name, TEMPLATE_NAMES);
+      const hint = guess ? `did you mean ${guess}.hbs?` : `names: ${TEMPLATE_NAMES.join(', ')}`;
+      throw new Error(`template ${join(dir, file)}: not a template this server uses; ${hint}`);
+    }
+    names.add(name);
+  }
+  return names;
 }
 
 function compileTemplate(file: string): Handlebars.TemplateDelegate {

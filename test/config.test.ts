@@ -99,7 +99,9 @@ describe('defaults and plain values', () => {
     expect(config).toEqual({
       file: FILE,
       cacheMaxAge: DEFAULT_CACHE_MAX_AGE,
+      docs: 'https://pkg.go.dev/',
       modules: [expect.objectContaining({ path: '/a', vcs: 'git', line: 2 })],
+      wildcards: [],
       warnings: [],
     });
     expect(DEFAULT_CACHE_MAX_AGE).toBe(86_400);
@@ -315,16 +317,16 @@ const PROBLEMS: [string, string, Expected[]][] = [
   [
     'an unknown top-level key with no near match',
     `colour: red\n${oneModule()}`,
-    [[1, 1, 'colour', /^unknown key "colour"; known keys: host, cache_max_age, paths$/]],
+    [[1, 1, 'colour', /^unknown key "colour"; known keys: host, cache_max_age, docs, paths$/]],
   ],
   [
     'unknown module keys',
-    oneModule('    vsc: git', '    descripton: x', '    subdirs: go', '    branch: main'),
+    oneModule('    vsc: git', '    descripton: x', '    subdirs: go', '    colour: red'),
     [
       [4, 5, 'paths./a.vsc', /^unknown key "vsc"; did you mean "vcs"\?$/],
       [5, 5, 'paths./a.descripton', /^unknown key "descripton"; did you mean "description"\?$/],
       [6, 5, 'paths./a.subdirs', /^unknown key "subdirs"; did you mean "subdir"\?$/],
-      [7, 5, 'paths./a.branch', /known keys: repo, vcs, display, subdir, description$/],
+      [7, 5, 'paths./a.colour', /known keys: repo, vcs, .*, docs_url, hidden$/],
     ],
   ],
   [
@@ -699,7 +701,7 @@ describe('problems', () => {
       'vanity.yaml:1:7: host: write the bare domain name: host: go.example.org',
       'vanity.yaml:2:16: cache_max_age: expected whole seconds from 0 to 31536000,' +
         ' such as 86400 (one day)',
-      'vanity.yaml:3:1: colour: unknown key "colour"; known keys: host, cache_max_age, paths',
+      'vanity.yaml:3:1: colour: unknown key "colour"; known keys: host, cache_max_age, docs, paths',
       'vanity.yaml:5:3: paths.otel: module path must start with "/" (write "/otel")',
       'vanity.yaml:9:10: paths./a.vcs: unknown VCS "gti"; did you mean "git"?',
       'vanity.yaml:11:5: paths./b.rpo: unknown key "rpo"; did you mean "repo"?',
