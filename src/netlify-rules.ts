@@ -26,6 +26,8 @@ export const NOT_FOUND_PAGE = '/404.html';
 export const NOT_FOUND_COPY = `${SITE_DIR}/404.html`;
 export const INDEX_PAGE = `${SITE_DIR}/index.html`;
 export const HEALTH_FILE = `${SITE_DIR}/health.json`;
+/** The index as JSON, served at the path the server answers it on. */
+export const INDEX_JSON_FILE = `${SITE_DIR}/index.json`;
 /** The first line of both files, so that a reader knows not to edit them by hand. */
 export const GENERATED_MARK = '# Written by "vanity build" from the config; build again to change.';
 
@@ -44,6 +46,14 @@ export interface ModuleRoute {
   page: string;
   /** Where answer() sends a browser that asks for the module path itself. */
   docs: string;
+  /** git's clone discovery: redirected to the repository (302), or a 404 file that says why. */
+  clone: { to: string; status: 302 | 404 };
+}
+
+/** A folder that holds modules but is none: its listing page. */
+export interface DirectoryRoute {
+  path: string;
+  page: string;
 }
 
 export interface Rules {
@@ -59,13 +69,34 @@ export function modulePagePath(modulePath: string): string {
   return `${SITE_DIR}/m/${modulePath.slice(1)}@.html`;
 }
 
-/** The _redirects file: our own files, then the modules (nested first), then the misses. */
-export function redirectRules(routes: readonly ModuleRoute[]): Rules {
+/** The site path of a directory page, kept apart from module pages. */
+export function directoryPagePath(path: string): string {
+  return `${SITE_DIR}/d/${path.slice(1)}@.html`;
+}
+
+/** The site path of the text that a clone of a module that git cannot fetch gets. */
+export function clonePagePath(modulePath: string): string {
+  return `${SITE_DIR}/c/${modulePath.slice(1)}@.txt`;
+}
+
+/**
+ * The _redirects file: our own files, then the modules (nested first), the
+ * directory pages, then the misses.
+ */
+export function redirectRules(
+  routes: readonly ModuleRoute[],
+  directories: readonly DirectoryRoute[] = [],
+): Rules {
   const hasRoot = routes.some((route) => route.path === '/');
   const blocks = [
     ['# Our own files; a 404 for anything else under /.well-known, as the server answers.'],
-    [`${HEALTH_PATH} ${HEALTH_FILE} 200!`, `/.well-known/* ${NOT_FOUND_PAGE} 404!`],
+    [
+      `${HEALTH_PATH} ${HEALTH_FILE} 200!`,
+      `${INDEX_JSON_FILE} ${INDEX_JSON_FILE} 200!`,
+      `/.well-known/* ${NOT_FOUND_PAGE} 404!`,
+    ],
     ...[...routes].sort(deepestFirst).map(moduleRules),
+    ...directories.map(directoryRules),
   ];
   if (!hasRoot) blocks.push(missRules());
 
@@ -76,11 +107,23 @@ export function redirectRules(routes: readonly ModuleRoute[]): Rules {
 
 function moduleRules(route: ModuleRoute): string[] {
   const below = route.path === '/' ? '/*' : `${route.path}/*`;
+  const base = route.path === '/' ? '' : route.path;
+  const { to, status } = route.clone;
   return [
     `# ${route.docs.replace(/^https:\/\/pkg\.go\.dev\//, '')}`,
+    `${base}/info/refs service=git-upload-pack ${to} ${status}!`,
     `${below} go-get=1 ${route.page} 200!`,
     `${route.path} ${route.docs} 302!`,
     `${below} ${route.docs}/:splat 302!`,
+  ];
+}
+
+/** A directory page for browsers; the go command gets the 404 the server sends it. */
+function directoryRules(route: DirectoryRoute): string[] {
+  return [
+    `# ${route.path}: a directory of modules`,
+    `${route.path} go-get=1 ${NOT_FOUND_PAGE} 404!`,
+    `${route.path} ${route.page} 200!`,
   ];
 }
 

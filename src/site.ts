@@ -4,12 +4,15 @@
 // `<module>?go-get=1`, its docs link is the Location answer() sends a browser, and each
 // file's Cache-Control is the one answer() sets. A static site cannot read the Host
 // header, so the registry must name its host.
-import { Answerer, HEALTH_PATH } from './answer.js';
+import { Answerer, HEALTH_PATH, INDEX_JSON_PATH } from './answer.js';
 import type { Answer, AnswerKind } from './answer.js';
 import {
   DEFAULT_RULE_LIMIT,
+  clonePagePath,
+  directoryPagePath,
   headerRules,
   HEALTH_FILE,
+  INDEX_JSON_FILE,
   INDEX_PAGE,
   modulePagePath,
   NOT_FOUND_COPY,
@@ -17,7 +20,7 @@ import {
   redirectRules,
   SITE_DIR,
 } from './netlify-rules.js';
-import type { HeaderBlock, ModuleRoute } from './netlify-rules.js';
+import type { DirectoryRoute, HeaderBlock, ModuleRoute } from './netlify-rules.js';
 import { Registry } from './registry.js';
 import { securityHeaders } from './security.js';
 import { writeSiteFolder } from './site-output.js';
@@ -66,20 +69,51 @@ export function planSite(
 
   const served: ServedFile[] = [];
   const routes = registry.modules.map((module) => moduleRoute(answerer, module.path, served));
+  const directories = directoryRoutes(answerer, served);
   if (!registry.hasRootModule) served.push(file(answerer, INDEX_PAGE, '/', 'index'));
+  served.push(file(answerer, INDEX_JSON_FILE, INDEX_JSON_PATH, 'index'));
   served.push(file(answerer, NOT_FOUND_PAGE, `${SITE_DIR}/404`, 'miss'));
   served.push(file(answerer, NOT_FOUND_COPY, `${SITE_DIR}/404`, 'miss'));
   served.push(file(answerer, HEALTH_FILE, HEALTH_PATH, 'health'));
 
-  const rules = redirectRules(routes);
+  const rules = redirectRules(routes, directories);
   const files = new Map(served.map(({ path, answer }) => [path.slice(1), answer.body]));
   files.set('_redirects', Buffer.from(rules.text));
   files.set('_headers', Buffer.from(headerRules(securityHeaders(), served.map(cacheBlock))));
 
   const warnings = rules.count > ruleLimit ? [tooManyRules(rules.count, ruleLimit)] : [];
-  // The module pages, the index unless a module holds "/", and the 404 page (once).
-  const pages = registry.modules.length + (registry.hasRootModule ? 1 : 2);
+  if (registry.wildcards.length > 0) warnings.push(leftOutWildcards(registry));
+  // The module and directory pages, the index unless a module holds "/", the 404 page (once).
+  const pages = registry.modules.length + directories.length + (registry.hasRootModule ? 1 : 2);
   return { files, modules: registry.modules.length, pages, rules: rules.count, warnings };
+}
+
+/**
+ * The folders that answer() lists (each ancestor of a listed module that is not
+ * within a module itself), with their pages added to `served`.
+ */
+function directoryRoutes(answerer: Answerer, served: ServedFile[]): DirectoryRoute[] {
+  const folders = new Set<string>();
+  for (const module of answerer.registry.modules) {
+    if (module.hidden) continue;
+    for (
+      let cut = module.path.lastIndexOf('/');
+      cut > 0;
+      cut = module.path.lastIndexOf('/', cut - 1)
+    ) {
+      folders.add(module.path.slice(0, cut));
+    }
+  }
+
+  const routes: DirectoryRoute[] = [];
+  for (const path of [...folders].sort()) {
+    const answer = answerer.answer({ method: 'GET', target: path });
+    if (answer.kind !== 'directory') continue;
+    const page = directoryPagePath(path);
+    served.push({ path: page, answer });
+    routes.push({ path, page });
+  }
+  return routes;
 }
 
 /** A file of the site and the answer it holds. */
@@ -94,8 +128,22 @@ function moduleRoute(answerer: Answerer, path: string, served: ServedFile[]): Mo
   served.push(page);
   const docs = ask(answerer, path, 'browser').headers['Location'];
   if (!docs) throw new Error(`site: answer() sent no Location for ${path}`);
-  return { path, page: page.path, docs };
+  return { path, page: page.path, docs, clone: cloneRoute(answerer, path, served) };
 }
+
+/** Where git's clone discovery goes: answer()'s redirect, or its 404 as a file. */
+function cloneRoute(answerer: Answerer, path: string, served: ServedFile[]) {
+  const base = path === '/' ? '' : path;
+  const answer = ask(answerer, `${base}${CLONE_QUERY}`, 'clone');
+  const location = answer.headers['Location'];
+  if (answer.status === 302 && location) return { to: location, status: 302 as const };
+
+  const text = clonePagePath(path);
+  served.push({ path: text, answer });
+  return { to: text, status: 404 as const };
+}
+
+const CLONE_QUERY = '/info/refs?service=git-upload-pack';
 
 function file(answerer: Answerer, path: string, target: string, kind: AnswerKind): ServedFile {
   return { path, answer: ask(answerer, target, kind) };
@@ -113,6 +161,14 @@ function ask(answerer: Answerer, target: string, kind: AnswerKind): Answer {
 function cacheBlock({ path, answer }: ServedFile): HeaderBlock {
   const cache = answer.headers['Cache-Control'];
   return { path, headers: cache ? [['Cache-Control', cache]] : [] };
+}
+
+function leftOutWildcards(registry: Registry): string {
+  const patterns = registry.wildcards.map((wildcard) => wildcard.pattern).join(', ');
+  return (
+    `wildcard paths (${patterns}) are left out: a static page cannot name a repository ` +
+    'after the path asked for; list those modules one by one, or serve with "vanity serve"'
+  );
 }
 
 function missingHost(file: string): string {

@@ -32,7 +32,7 @@ describe('vanity build', () => {
     expect(code).toBe(0);
     expect(stdout).toBe(
       `${REAL_CONFIG}: wrote site for go.opentelemetry.io: ` +
-        '10 modules, 12 pages, 36 redirect rules\n',
+        '10 modules, 12 pages, 47 redirect rules\n',
     );
 
     const page = readFileSync(join(dir, 'site/.well-known/vanity/m/otel@.html'), 'utf8');

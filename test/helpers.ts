@@ -57,6 +57,27 @@ paths:
   /otel/x:
     repo: https://github.com/example/otel-x
 `;
+/** Folders that hold modules without being one, a hidden module and other docs sites. */
+export const FOLDERS = `host: go.example.org
+docs: https://pkgsite.example.org/
+paths:
+  /tools/lint:
+    repo: https://github.com/example/lint
+    description: A linter
+  /tools/fmt:
+    repo: https://github.com/example/fmt
+  /tools/deep/gen:
+    repo: https://github.com/example/gen
+  /secret/x:
+    repo: https://github.com/example/secret
+    hidden: true
+  /svc:
+    repo: https://git.example.org/svc.git
+    docs_url: https://docs.example.org/svc
+  /hgmod:
+    repo: https://hg.example.org/hgmod
+    vcs: hg
+`;
 /** A module at the domain root, and one below it. */
 export const ROOT = `host: root.example.org
 paths:

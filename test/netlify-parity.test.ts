@@ -12,7 +12,7 @@ import { isImportElement } from '../src/module-path.js';
 import type { Registry } from '../src/registry.js';
 import { securityHeaders } from '../src/security.js';
 import { buildSite } from '../src/site.js';
-import { metaTags, NESTED, registryFrom, ROOT } from './helpers.js';
+import { FOLDERS, metaTags, NESTED, registryFrom, ROOT } from './helpers.js';
 import { NetlifySite } from './netlify-sim.js';
 
 const NETLIFY_TOML = resolve('netlify.toml');
@@ -23,6 +23,7 @@ const REGISTRIES: Record<string, string> = {
   'the real registry': readFileSync(resolve('vanity.yaml'), 'utf8'),
   'nested modules': NESTED,
   'a module at the root': ROOT,
+  'folders, a hidden module and other docs sites': FOLDERS,
 };
 
 const QUERIES = [
@@ -129,14 +130,24 @@ function listedPaths(registry: Registry): string[] {
     '/.well-known/vanity/health.json',
     '/.well-known/vanity/index.html',
     '/.well-known/vanity/404.html',
+    '/.well-known/vanity/index.json',
   ];
   const files = ['/404.html', '/index.html', '/_redirects', '/_headers', ...ownFiles];
   const misses = ['/', '/nope', '/nope/', '/.well-known/vanity/nope', '/.well-known/x/y'];
   const modules = registry.modules.flatMap(({ path }) => {
     const base = path === '/' ? '' : path;
     const beside = path === '/' ? [] : [`${base}x`, `${base}-y/z`];
-    return [path, `${base}/`, `${base}/sub`, `${base}/sub/`, `${base}/a/b/c`, ...beside];
+    const clone = `${base}/info/refs?service=git-upload-pack`;
+    return [path, `${base}/`, `${base}/sub`, `${base}/sub/`, `${base}/a/b/c`, clone, ...beside];
   });
+  // Every folder above a module: a directory page, or a miss when it lists nothing.
+  const folders = registry.modules.flatMap(({ path }) =>
+    path
+      .split('/')
+      .slice(1, -1)
+      .map((_, i, elements) => `/${elements.slice(0, i + 1).join('/')}`),
+  );
+  modules.push(...folders, ...folders.map((folder) => `${folder}/`));
   const pages = registry.modules.map(({ path }) => `/.well-known/vanity/m/${path.slice(1)}@.html`);
   return [...modules, ...files, ...misses, ...pages];
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Answerer, HEALTH_PATH } from '../src/answer.js';
+import { Answerer, HEALTH_PATH, INDEX_JSON_PATH } from '../src/answer.js';
 import { securityHeaders } from '../src/security.js';
 import { buildSite, planSite } from '../src/site.js';
 import { NESTED, registryFrom, ROOT } from './helpers.js';
@@ -50,7 +50,8 @@ describe('the files', () => {
     expect(file('404.html').equals(get('/nope'))).toBe(true);
     expect(file('.well-known/vanity/404.html').equals(get('/nope'))).toBe(true);
     expect(file('.well-known/vanity/health.json').equals(get(HEALTH_PATH))).toBe(true);
-    expect(report).toMatchObject({ outDir: dir, modules: 4, pages: 6, rules: 18, warnings: [] });
+    expect(file('.well-known/vanity/index.json').equals(get(INDEX_JSON_PATH))).toBe(true);
+    expect(report).toMatchObject({ outDir: dir, modules: 4, pages: 6, rules: 23, warnings: [] });
   });
 
   it('writes no index when a module holds the root', () => {
@@ -58,6 +59,7 @@ describe('the files', () => {
     expect([...plan.files.keys()].sort()).toEqual([
       '.well-known/vanity/404.html',
       '.well-known/vanity/health.json',
+      '.well-known/vanity/index.json',
       '.well-known/vanity/m/@.html',
       '.well-known/vanity/m/tools@.html',
       '404.html',
@@ -84,13 +86,15 @@ describe('the files', () => {
 });
 
 describe('the rules', () => {
-  it('puts nested modules before their parents, three rules each', () => {
+  it('puts nested modules before their parents, four rules each', () => {
     const rules = ruleLines(text(planSite(registryFrom(NESTED)), '_redirects'));
     const first = (prefix: string) => rules.findIndex((line) => line.startsWith(prefix));
 
     expect(first('/otel/sdk/* ')).toBeLessThan(first('/otel/* '));
     expect(first('/otel/x/* ')).toBeLessThan(first('/otel/* '));
     expect(rules.filter((line) => line.startsWith('/otel/sdk'))).toEqual([
+      '/otel/sdk/info/refs service=git-upload-pack ' +
+        'https://github.com/example/otel-sdk/info/refs?service=git-upload-pack 302!',
       '/otel/sdk/* go-get=1 /.well-known/vanity/m/otel/sdk@.html 200!',
       '/otel/sdk https://pkg.go.dev/go.example.org/otel/sdk 302!',
       '/otel/sdk/* https://pkg.go.dev/go.example.org/otel/sdk/:splat 302!',
@@ -99,8 +103,9 @@ describe('the rules', () => {
 
   it('keeps our files first and the misses last', () => {
     const rules = ruleLines(text(planSite(registryFrom(NESTED)), '_redirects'));
-    expect(rules.slice(0, 2)).toEqual([
+    expect(rules.slice(0, 3)).toEqual([
       '/.well-known/vanity/health /.well-known/vanity/health.json 200!',
+      '/.well-known/vanity/index.json /.well-known/vanity/index.json 200!',
       '/.well-known/* /404.html 404!',
     ]);
     expect(rules.slice(-4)).toEqual([
@@ -113,7 +118,7 @@ describe('the rules', () => {
 
   it('puts a module at the root last, after our files', () => {
     const rules = ruleLines(text(planSite(registryFrom(ROOT)), '_redirects'));
-    expect(rules).toHaveLength(2 + 3 * 2);
+    expect(rules).toHaveLength(3 + 4 * 2);
     expect(rules.slice(-3)).toEqual([
       '/* go-get=1 /.well-known/vanity/m/@.html 200!',
       '/ https://pkg.go.dev/root.example.org 302!',
@@ -124,9 +129,9 @@ describe('the rules', () => {
   it('warns when the rules pass the limit, and not before', () => {
     const registry = registryFrom(NESTED);
     expect(planSite(registry).warnings).toEqual([]);
-    expect(planSite(registry, 18).warnings).toEqual([]);
-    const [warning] = planSite(registry, 17).warnings;
-    expect(warning).toMatch(/^18 redirect rules, more than 17: Netlify advises against/);
+    expect(planSite(registry, 23).warnings).toEqual([]);
+    const [warning] = planSite(registry, 22).warnings;
+    expect(warning).toMatch(/^23 redirect rules, more than 22: Netlify advises against/);
   });
 });
 
