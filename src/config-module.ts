@@ -237,9 +237,6 @@ export class EntryReader {
       const found = fields.length;
       const problem = `expected three fields, "HOME DIR-TEMPLATE FILE-TEMPLATE", found ${found}`;
       this.checker.report(pos, `${keyPath}.display`, problem);
-    } else if (branch !== undefined) {
-      const problem = 'branch only shapes inferred source links; remove it or display';
-      this.checker.report(pos, `${keyPath}.branch`, problem);
     }
     return fields.join(' ');
   }
@@ -267,6 +264,11 @@ export class EntryReader {
       const problem = `"${text}" is not a branch name this server links to; such as main`;
       this.checker.report(node.pos, `${keyPath}.branch`, problem);
       return undefined;
+    }
+    const display = fields.get('display');
+    if (display && !isNull(display)) {
+      const problem = 'branch only shapes inferred source links; remove it or display';
+      this.checker.report(node.pos, `${keyPath}.branch`, problem);
     }
     return text;
   }
