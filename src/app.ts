@@ -6,6 +6,7 @@ import { Answerer, READY_PATH, readinessAnswer, uriTooLongAnswer, withVary } fro
 import type { Answer, Answering } from './answer.js';
 import { silentLogger } from './log.js';
 import type { Logger } from './log.js';
+import { isMetricsPath, Metrics, metricsAnswer, modulesServed, renderMetrics } from './metrics.js';
 import { Registry } from './registry.js';
 import { securityHeaders } from './security.js';
 
@@ -46,6 +47,13 @@ export interface AppOptions {
    * pass its `maxHeaderSize` (16 KiB by default), before this app sees them.
    */
   maxUrlLength?: number | undefined;
+  /**
+   * Count requests for Prometheus: `true` for a new Metrics, or one to share
+   * (between apps, or to count reloads with `reloaded()`). Off by default.
+   */
+  metrics?: boolean | Metrics | undefined;
+  /** Answer /.well-known/vanity/metrics; true by default when `metrics` is on. */
+  metricsEndpoint?: boolean | undefined;
 }
 
 /**
@@ -86,16 +94,27 @@ export interface Handling {
   hsts: string | undefined;
   maxUrlLength: number;
   trustProxy: AppOptions['trustProxy'];
+  /** Counts every answer sent; undefined, and so free, when metrics are off. */
+  metrics: Metrics | undefined;
+  /** The metrics page, when this app serves the endpoint. */
+  scrape: (() => string) | undefined;
 }
 
 export function prepareHandling(source: AnswerSource, options: AppOptions): Handling {
+  const current = toCurrent(source);
+  const metrics = options.metrics === true ? new Metrics() : options.metrics || undefined;
   return {
-    current: toCurrent(source),
+    current,
     logger: options.logger ?? silentLogger,
     isReady: options.isReady ?? (() => true),
     hsts: options.hsts && hstsValue(options.hsts),
     maxUrlLength: urlLimit(options.maxUrlLength),
     trustProxy: options.trustProxy,
+    metrics,
+    scrape:
+      metrics && options.metricsEndpoint !== false
+        ? () => renderMetrics(metrics.snapshot(modulesServed(current())))
+        : undefined,
   };
 }
 
@@ -111,11 +130,16 @@ export function answerRequest(
     target: req.url ?? '/',
     host,
     acceptEncoding: req.headers['accept-encoding'],
+    accept: req.headers.accept,
     ifNoneMatch: req.headers['if-none-match'],
   };
   // Node reads the target as latin1, one character a byte, so length is size.
   if (fullUrl.length > handling.maxUrlLength) return uriTooLongAnswer(handling.maxUrlLength);
-  if (isReadinessPath(request.target)) return readinessAnswer(request.method, handling.isReady());
+  // One prefix test keeps our own endpoints free for every other request.
+  if (request.target.startsWith(OWN_PATHS)) {
+    const own = ownAnswer(handling, request.method, request.target);
+    if (own) return own;
+  }
 
   const answer = handling.current().answer(request);
   // An answer that depends on the Host depends on what the proxy forwards too.
@@ -138,6 +162,7 @@ export function respond(
     res.on('finish', () => logRequest(handling.logger, req, answer, started, client));
   }
   sendAnswer(res, answer, req.method === 'HEAD', handling.hsts);
+  if (handling.metrics) handling.metrics.record(answer, req.url ?? '/', started);
 }
 
 const ANSWERED = Symbol('vanity answer');
@@ -205,6 +230,16 @@ function urlLimit(value: number | undefined): number {
 
 function hstsValue(hsts: NonNullable<AppOptions['hsts']>): string {
   return `max-age=${hsts.maxAge}${hsts.includeSubDomains ? '; includeSubDomains' : ''}`;
+}
+
+/** Where our own endpoints live: no module path can have an element starting with a dot. */
+const OWN_PATHS = '/.well-known/vanity/';
+
+/** Readiness and metrics belong to the process, not the registry; undefined for the rest. */
+function ownAnswer(handling: Handling, method: string, target: string): Answer | undefined {
+  if (isReadinessPath(target)) return readinessAnswer(method, handling.isReady());
+  if (handling.scrape && isMetricsPath(target)) return metricsAnswer(method, handling.scrape);
+  return undefined;
 }
 
 function isReadinessPath(target: string): boolean {

@@ -5,18 +5,22 @@
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { HEALTH_PATH } from './answer.js';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Answerer, HEALTH_PATH } from './answer.js';
 import { DEFAULT_MAX_URL_LENGTH } from './app.js';
 import { collect, liveCheck, LiveUsageError, strayLiveFlag } from './check/command.js';
 import type { LiveFlags } from './check/command.js';
 import type { Config } from './config.js';
+import { IMPORT_FORMATS, runImport } from './import/command.js';
+import type { ImportOptions } from './import/command.js';
 import { loadConfigFile } from './load-config.js';
 import { createLogger } from './log.js';
 import type { LogFormat } from './log.js';
+import { servePoolMetrics } from './metrics-server.js';
 import { ConfigError, formatProblem } from './problems.js';
 import type { Problem } from './problems.js';
 import { Registry } from './registry.js';
+import { Renderer } from './render.js';
 import { checkConfigs, runServe } from './serve-command.js';
 import { isPoolPrimary, runPool } from './workers.js';
 import { LISTEN_DEFAULTS } from './serve.js';
@@ -82,6 +86,10 @@ function program(): Command {
     .option('--request-timeout <seconds>', 'cut requests still arriving after', timeout, REQUEST_S)
     .option('--keep-alive-timeout <seconds>', 'close idle keep-alive connections', timeout, IDLE_S)
     .option('--log-format <format>', 'text, or json: one object per line', logFormat, 'text')
+    .option('--templates <dir>', 'use the .hbs files in this folder instead of the defaults')
+    .option('--metrics', 'serve Prometheus metrics at /.well-known/vanity/metrics')
+    .option('--metrics-port <port>', 'serve the metrics on this port instead', parsePort)
+    .option('--metrics-listen <host>', 'interface for --metrics-port (default: as --listen)')
     .action(serve);
 
   cli
@@ -95,6 +103,7 @@ function program(): Command {
     .command('check')
     .description('validate a config and list its modules; exit 1 when it is invalid')
     .option('-c, --config <file>', 'the vanity.yaml to check (default: ./vanity.yaml)')
+    .option('--templates <dir>', 'check these templates too (and answer with them for --live)')
     .option('--live [url]', 'check a running deployment: HTTP, TLS, CAA (default: https://HOST)')
     .option('--json', 'with --live: print JSON (schema in the README)')
     .option('--strict', 'with --live: exit 1 on warnings too')
@@ -113,7 +122,21 @@ function program(): Command {
     .description('write a static site for Netlify: the pages, _redirects and _headers')
     .option('-c, --config <file>', 'the vanity.yaml to build (default: ./vanity.yaml)')
     .option('-o, --out <dir>', 'the folder to write; a folder it wrote before is replaced', 'site')
+    .option('--templates <dir>', 'use the .hbs files in this folder instead of the defaults')
     .action(build);
+
+  cli
+    .command('import')
+    .description('convert a sally.yaml or vangen.json to a vanity.yaml; report what is left out')
+    .argument('<file>', 'the sally.yaml or vangen.json to convert')
+    .addOption(
+      new Option('--from <format>', 'its format (default: told from its keys)').choices(
+        IMPORT_FORMATS,
+      ),
+    )
+    .option('-o, --out <file>', 'write the vanity.yaml here, not to stdout')
+    .option('--force', 'with --out: replace a file that exists')
+    .action(importConfig);
   return cli;
 }
 
@@ -136,6 +159,10 @@ interface ServeOptions {
   requestTimeout: number;
   keepAliveTimeout: number;
   logFormat: LogFormat;
+  metrics?: boolean;
+  metricsPort?: number;
+  metricsListen?: string;
+  templates?: string;
 }
 
 async function serve(options: ServeOptions): Promise<void> {
@@ -145,14 +172,21 @@ async function serve(options: ServeOptions): Promise<void> {
   const logger = createLogger({ quiet: options.quiet ?? false, format: options.logFormat });
   const configs = options.config.length > 0 ? options.config : [configPath(undefined)];
   const hsts = options.hsts === undefined ? undefined : hstsOption(options);
+  const metricsListen = metricsListenOption(options);
   if (isPoolPrimary(options.workers)) {
-    await checkConfigs(configs);
+    await checkConfigs(configs, options.templates);
+    // The primary adds up every worker's counts on the metrics port; a port
+    // in use fails here, before any worker starts.
+    if (options.metricsPort !== undefined) {
+      await servePoolMetrics({ port: options.metricsPort, host: metricsListen }, logger);
+    }
     runPool(options.workers, logger);
     return;
   }
   await runServe(
     {
       configs,
+      templates: options.templates,
       // Only the CLI ends the process; stdout is flushed first.
       onStopped: () => process.stdout.write('', () => process.exit(0)),
       port: options.port ?? portFromEnv(),
@@ -168,9 +202,25 @@ async function serve(options: ServeOptions): Promise<void> {
       headersTimeout: options.headersTimeout,
       requestTimeout: options.requestTimeout,
       keepAliveTimeout: options.keepAliveTimeout,
+      metrics: options.metrics ?? false,
+      metricsPort: options.metricsPort,
+      metricsListen,
     },
     logger,
   );
+}
+
+/** The metrics port's interface: --metrics-listen, else --listen's; only with --metrics-port. */
+function metricsListenOption(options: ServeOptions): string | undefined {
+  const { metricsPort, metricsListen } = options;
+  if (metricsListen !== undefined && metricsPort === undefined) {
+    throw new UsageError('--metrics-listen needs --metrics-port: it is where that port listens');
+  }
+  // Port 0 picks a free port each time, so only a fixed port can clash.
+  if (metricsPort && metricsPort === (options.port ?? portFromEnv())) {
+    throw new UsageError('--metrics-port must differ from the main port; choose another');
+  }
+  return (metricsListen ?? options.listen)?.replace(/^\[(.*)\]$/, '$1');
 }
 
 const HSTS_DEFAULT_MAX_AGE = 31_536_000;
@@ -182,14 +232,15 @@ function hstsOption(options: ServeOptions) {
   return { maxAge, includeSubDomains: options.hstsIncludeSubdomains ?? false };
 }
 
-async function check(options: { config?: string } & LiveFlags): Promise<void> {
+async function check(options: { config?: string; templates?: string } & LiveFlags) {
   const stray = options.live === undefined ? strayLiveFlag(options) : undefined;
   if (stray) throw new UsageError(`${stray} only works with --live`);
   const file = configPath(options.config);
   const config = await loadConfigFile(file);
+  const renderer = new Renderer(options.templates);
   if (options.live !== undefined) {
     for (const warning of config.warnings) console.error(`warning: ${formatProblem(warning)}`);
-    const code = await liveCheck(config, options);
+    const code = await liveCheck(config, options, renderer);
     if (code !== 0) throw new ExitCode(code);
     return;
   }
@@ -201,12 +252,13 @@ async function check(options: { config?: string } & LiveFlags): Promise<void> {
 }
 
 /** Writes the static site; exit 1 when the config names no host (a site cannot read Host). */
-async function build(options: { config?: string; out: string }): Promise<void> {
+async function build(options: { config?: string; out: string; templates?: string }) {
   const file = configPath(options.config);
   const config = await loadConfigFile(file);
   for (const warning of config.warnings) console.error(`warning: ${formatProblem(warning)}`);
 
-  const site = await buildSite(new Registry(config), { outDir: options.out });
+  const answerer = new Answerer(new Registry(config), new Renderer(options.templates));
+  const site = await buildSite(answerer, { outDir: options.out });
   console.log(
     `${file}: wrote ${site.outDir} for ${config.host}: ${site.modules} modules, ` +
       `${site.pages} pages, ${site.rules} redirect rules`,
@@ -214,14 +266,24 @@ async function build(options: { config?: string; out: string }): Promise<void> {
   for (const warning of site.warnings) console.error(`warning: ${warning}`);
 }
 
+/** Converts another server's config; exit 1 when something was left out, 2 when unreadable. */
+async function importConfig(file: string, options: ImportOptions): Promise<void> {
+  const code = await runImport(file, options);
+  if (code !== 0) throw new ExitCode(code);
+}
+
 function printModules(config: Config): void {
   const host = config.host ?? '<host>';
   const count = config.modules.length;
-  console.log(`${config.file}: ok, ${count} module${count === 1 ? '' : 's'}`);
-  for (const module of new Registry(config).modules) {
-    const importPath = module.path === '/' ? host : host + module.path;
+  const wildcards = config.wildcards?.length ? `, ${config.wildcards.length} wildcard(s)` : '';
+  console.log(`${config.file}: ok, ${count} module${count === 1 ? '' : 's'}${wildcards}`);
+  const registry = new Registry(config);
+  for (const module of [...registry.modules, ...registry.wildcards]) {
+    const path = 'pattern' in module ? module.pattern : module.path;
+    const importPath = path === '/' ? host : host + path;
     const subdir = module.subdir ? ` ${module.subdir}` : '';
-    console.log(`  ${importPath} ${module.vcs} ${module.repo}${subdir}`);
+    const hidden = module.hidden ? ' (hidden)' : '';
+    console.log(`  ${importPath} ${module.vcs} ${module.repo}${subdir}${hidden}`);
   }
 }
 

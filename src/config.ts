@@ -22,11 +22,11 @@ export interface Config {
   file: string;
   host?: string;
   cacheMaxAge: number;
-  /** The docs site that browsers are sent to, ending in "/": https://pkg.go.dev/ by default. */
-  docs: string;
+  /** The docs site that browsers are sent to, ending in "/"; parseConfig sets it. */
+  docs?: string;
   modules: ModuleConfig[];
-  /** Paths such as `/*`, answering for any first element below them. */
-  wildcards: WildcardConfig[];
+  /** Paths such as `/*`, answering for any first element below them; none when absent. */
+  wildcards?: WildcardConfig[];
   /** Things that work but that the operator may want to change. */
   warnings: Problem[];
 }

@@ -12,6 +12,8 @@ export { Domains, answeringFor } from './domains.js';
 export { Renderer, DEFAULT_TEMPLATES_DIR } from './render.js';
 export { createApp, DEFAULT_MAX_URL_LENGTH } from './app.js';
 export type { AnswerSource, AppOptions } from './app.js';
+export { Metrics, METRICS_PATH, renderMetrics } from './metrics.js';
+export type { Snapshot } from './metrics.js';
 export { runLiveCheck, parseLiveUrl } from './check/live.js';
 export type { LiveOptions } from './check/live.js';
 export { PLATFORMS, CAS } from './check/cas.js';

@@ -6,6 +6,7 @@
 // path. A Map keeps names like `__proto__` as data. At each depth a configured
 // module comes before a wildcard, so explicit paths win and the longest wins.
 import type { Config, ModuleConfig, WildcardConfig } from './config.js';
+import { DEFAULT_DOCS } from './docs.js';
 import { resolveWildcard } from './wildcard.js';
 import type { WildcardModule } from './wildcard.js';
 
@@ -36,8 +37,10 @@ export class Registry {
     this.host = config.host;
     this.cacheMaxAge = config.cacheMaxAge;
     this.source = config.file;
-    this.docs = config.docs;
-    const modules = config.modules.map((module) => Object.freeze({ ...module }));
+    this.docs = config.docs ?? DEFAULT_DOCS;
+    // Object.assign, not a spread: V8 gives each frozen spread copy a hidden class of its
+    // own, which at 10,000 modules costs megabytes and makes every `module.path` slow.
+    const modules = config.modules.map((module) => Object.freeze(Object.assign({}, module)));
     this.modules = Object.freeze(modules.sort((a, b) => (a.path < b.path ? -1 : 1)));
     this.byPath = new Map(modules.map((module) => [module.path, module]));
     const wildcards = (config.wildcards ?? []).map((wildcard) => Object.freeze({ ...wildcard }));
@@ -97,7 +100,10 @@ export class Registry {
     // Without wildcards a lookup stays one probe per element.
     if (this.wildcardAt.size === 0) return undefined;
     const wildcard = this.wildcardAt.get(parent);
-    return wildcard && resolveWildcard(wildcard, element);
+    if (!wildcard) return undefined;
+    // `/team` of a `/team/*` is a folder of modules, never a module of `/*`.
+    const path = parent === '/' ? `/${element}` : `${parent}/${element}`;
+    return this.wildcardAt.has(path) ? undefined : resolveWildcard(wildcard, element);
   }
 
   /** The module configured at exactly this path. */

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { DEFAULT_DOCS } from './docs.js';
+import { fillIn } from './fill-in.js';
 import type { ListedModule, Listing } from './listing.js';
 import { nearest } from './problems.js';
 import type { Module } from './registry.js';
@@ -37,6 +38,8 @@ export function escapeHtml(text: string): string {
 
 export class Renderer {
   private readonly templates: Record<TemplateName, Handlebars.TemplateDelegate>;
+  /** The redirect page, filled in without rendering when the template allows it. */
+  private readonly redirect: (location: string) => string;
 
   /**
    * Compiles the default templates, each replaced by the file of the same name in
@@ -51,6 +54,7 @@ export class Renderer {
       compiled[name] = compileTemplate(join(dir, `${name}.hbs`));
     }
     this.templates = compiled as Record<TemplateName, Handlebars.TemplateDelegate>;
+    this.redirect = fillIn((location) => this.templates.redirect({ location }));
   }
 
   /** The page the go command reads; it depends on the module only, never the sub-path. */
@@ -71,7 +75,7 @@ export class Renderer {
   }
 
   redirectPage(location: string): string {
-    return this.templates.redirect({ location });
+    return this.redirect(location);
   }
 
   indexPage(list: Listing): string {
@@ -128,6 +132,9 @@ function compileTemplate(file: string): Handlebars.TemplateDelegate {
     template({});
     return template;
   } catch (err) {
-    throw new Error(`template ${file}: ${(err as Error).message.split('\n')[0]}`);
+    // Handlebars puts the line first and what it expected last, with a picture between.
+    const lines = (err as Error).message.split('\n');
+    const reason = lines.length > 1 ? `${lines[0]} ${lines[lines.length - 1]}` : lines[0];
+    throw new Error(`template ${file}: ${reason}`);
   }
 }

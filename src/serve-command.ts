@@ -13,14 +13,19 @@ import { withFastPath } from './fast-path.js';
 import type { AppOptions } from './app.js';
 import type { Config } from './config.js';
 import { answeringFor } from './domains.js';
+import { Renderer } from './render.js';
 import { loadConfigFile } from './load-config.js';
 import type { Logger } from './log.js';
+import { Metrics, modulesServed } from './metrics.js';
+import { serveMetricsPort } from './metrics-server.js';
 import { ConfigError, formatProblem } from './problems.js';
 import { listen, maxHeaderSizeFor } from './serve.js';
 import type { ListenOptions, RunningServer, TlsFiles } from './serve.js';
 
 export interface ServeCommandOptions {
   configs: string[];
+  /** A folder whose .hbs files replace the default templates; re-read on reload. */
+  templates?: string | undefined;
   /** Called once the server has drained after SIGTERM or SIGINT; the CLI exits there. */
   onStopped: () => void;
   port: number;
@@ -37,6 +42,11 @@ export interface ServeCommandOptions {
   headersTimeout?: number | undefined;
   requestTimeout?: number | undefined;
   keepAliveTimeout?: number | undefined;
+  /** Count requests and serve them at /.well-known/vanity/metrics. */
+  metrics?: boolean | undefined;
+  /** Serve the metrics on this port instead of the main one; turns metrics on. */
+  metricsPort?: number | undefined;
+  metricsListen?: string | undefined;
 }
 
 interface Loaded {
@@ -46,15 +56,19 @@ interface Loaded {
 
 /** Starts serving; resolves once listening. Throws ConfigError or a plain Error at start. */
 export async function runServe(options: ServeCommandOptions, logger: Logger): Promise<void> {
-  let loaded = await loadAll(options.configs);
+  let loaded = await loadAll(options.configs, options.templates);
   for (const config of loaded.configs) logWarnings(logger, config);
   const tls = await readTls(options);
+  // One Metrics for the fast path, the app and reloads, so each request counts once.
+  const metrics = options.metrics || options.metricsPort !== undefined ? new Metrics() : undefined;
 
   const appOptions = {
     logger,
     trustProxy: options.trustProxy,
     hsts: options.hsts,
     maxUrlLength: options.maxUrlLength,
+    metrics,
+    metricsEndpoint: options.metricsPort === undefined,
   };
   const isReady = () => !running.draining;
   const source = () => loaded.answering;
@@ -63,16 +77,34 @@ export async function runServe(options: ServeCommandOptions, logger: Logger): Pr
   const listenOptions = { port: options.port, host: options.listen, tls, ...limits(options) };
   const running = await listen(handler, listenOptions);
   logStart(logger, loaded.configs, running);
+  const metricsServer = metrics && (await metricsPort(options, metrics, source, logger));
 
   const reload = serialised(async (reason: string) => {
-    loaded = await reloadConfigs(options.configs, loaded, reason, logger);
+    const next = await reloadConfigs(options, loaded, reason, logger);
+    // reloadConfigs hands back the old registry when it refuses the new files.
+    metrics?.reloaded(next !== loaded);
+    loaded = next;
     if (tls) await reloadTls(options, running, logger);
   });
   const watchers = options.watch ? watchFiles(watchedFiles(options), reload) : [];
   process.on('SIGHUP', () => reload('SIGHUP'));
-  const stop = (signal: string) => stopServer(signal, running, watchers, options, logger);
+  const servers = metricsServer ? [running, metricsServer] : [running];
+  const stop = (signal: string) => stopServer(signal, servers, watchers, options, logger);
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/** The separate metrics port when asked for; undefined in a pool worker, whose primary listens. */
+async function metricsPort(
+  options: ServeCommandOptions,
+  metrics: Metrics,
+  answering: () => Answering,
+  logger: Logger,
+): Promise<RunningServer | undefined> {
+  if (options.metricsPort === undefined) return undefined;
+  const snapshot = () => metrics.snapshot(modulesServed(answering()));
+  const at = { port: options.metricsPort, host: options.metricsListen ?? options.listen };
+  return serveMetricsPort(snapshot, at, logger);
 }
 
 /** The flags' limits in the units listen() takes: milliseconds, and header bytes. */
@@ -88,21 +120,27 @@ function limits(options: ServeCommandOptions): Partial<ListenOptions> {
 }
 
 /** Loads and validates the configs without serving; throws ConfigError as a start would. */
-export async function checkConfigs(files: string[]): Promise<void> {
-  await loadAll(files);
+export async function checkConfigs(files: string[], templates?: string): Promise<void> {
+  await loadAll(files, templates);
 }
 
-async function loadAll(files: string[]): Promise<Loaded> {
+async function loadAll(files: string[], templates: string | undefined): Promise<Loaded> {
   const configs = await Promise.all(files.map((file) => loadConfigFile(file)));
-  const { answering, problems } = answeringFor(configs);
+  // Templates are read with the configs, so a reload picks up an edited template too.
+  const { answering, problems } = answeringFor(configs, new Renderer(templates));
   if (problems.length > 0) throw new ConfigError(problems);
   return { answering, configs };
 }
 
 /** The new registry when every file is good; otherwise the old one, and the reasons logged. */
-async function reloadConfigs(files: string[], old: Loaded, reason: string, logger: Logger) {
+async function reloadConfigs(
+  options: ServeCommandOptions,
+  old: Loaded,
+  reason: string,
+  logger: Logger,
+) {
   try {
-    const loaded = await loadAll(files);
+    const loaded = await loadAll(options.configs, options.templates);
     logger.info('reloaded', { reason, modules: moduleCount(loaded.configs) });
     for (const config of loaded.configs) logWarnings(logger, config);
     return loaded;
@@ -189,7 +227,7 @@ function watchFiles(files: string[], onChange: (reason: string) => void): FSWatc
 
 function stopServer(
   signal: string,
-  running: RunningServer,
+  servers: RunningServer[],
   watchers: FSWatcher[],
   options: ServeCommandOptions,
   logger: Logger,
@@ -197,7 +235,8 @@ function stopServer(
   logger.info('stopping', { signal, drain_delay_s: options.drainDelay });
   for (const watcher of watchers) watcher.close();
   const drain = { delayMs: options.drainDelay * 1000, graceMs: options.shutdownTimeout * 1000 };
-  void running.close(drain).then(() => {
+  // The metrics port drains with the main one, so it can be scraped until the end.
+  void Promise.all(servers.map((server) => server.close(drain))).then(() => {
     logger.info('stopped');
     options.onStopped();
   });
@@ -208,6 +247,7 @@ function logStart(logger: Logger, configs: Config[], running: RunningServer): vo
     logger.info('start', {
       config: config.file,
       modules: config.modules.length,
+      ...(config.wildcards?.length ? { wildcards: config.wildcards.length } : {}),
       host: config.host ?? '(from Host header)',
     });
   }

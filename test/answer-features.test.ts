@@ -70,6 +70,13 @@ describe('wildcards', () => {
     );
   });
 
+  it('leave the folder of a deeper wildcard to it, never making it a module', () => {
+    const yaml = WILDCARDS + '  /x/lint:\n    repo: https://github.com/org/x-lint\n';
+    expect(ask(yaml, '/x?go-get=1').status).toBe(404);
+    expect(ask(yaml, '/x').kind).toBe('directory');
+    expect(ask(WILDCARDS, '/x').status).toBe(404);
+  });
+
   it('answer nothing for an element that cannot be in a module path', () => {
     const yaml = 'host: go.example.org\npaths:\n  /x/*:\n    repo: https://github.com/x/*\n';
     // "+" may be in an import path but never in a module path.

@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { Answerer } from '../answer.js';
+import type { Renderer } from '../render.js';
 import type { Config } from '../config.js';
 import { Registry } from '../registry.js';
 import { PLATFORMS } from './cas.js';
@@ -55,9 +56,13 @@ export function strayLiveFlag(flags: LiveFlags): string | undefined {
   return names.find(([key]) => flags[key] !== undefined)?.[1];
 }
 
-export async function liveCheck(config: Config, flags: LiveFlags): Promise<number> {
+export async function liveCheck(
+  config: Config,
+  flags: LiveFlags,
+  renderer?: Renderer,
+): Promise<number> {
   const options = await liveOptions(config, flags);
-  const report = await runLiveCheck(new Answerer(new Registry(config)), options);
+  const report = await runLiveCheck(new Answerer(new Registry(config), renderer), options);
   const text = flags.json
     ? toJson(report, flags.strict === true)
     : toText(report, wantsColour(process.stdout, process.env));

@@ -1,0 +1,144 @@
+// --templates DIR: each file replaces one default template; bad ones stop the start, named.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { Answerer } from '../src/answer.js';
+import { Renderer, TEMPLATE_NAMES } from '../src/render.js';
+import { metaTags, NESTED, registryFrom } from './helpers.js';
+
+const CLI = resolve('dist/cli.js');
+const root = mkdtempSync(join(tmpdir(), 'vanity-templates-'));
+let dir: string;
+let count = 0;
+
+beforeEach(() => {
+  count += 1;
+  dir = join(root, `t${count}`);
+  mkdirSync(dir);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function write(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+function answer(renderer: Renderer, target: string) {
+  return new Answerer(registryFrom(NESTED), renderer).answer({ method: 'GET', target });
+}
+
+function run(args: string[]) {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('a templates folder', () => {
+  it('replaces only the templates it holds', () => {
+    write('index.hbs', '<html><head></head><body>{{#each modules}}[{{goGet}}]{{/each}}</body>');
+    const renderer = new Renderer(dir);
+    expect(answer(renderer, '/').body.toString()).toBe(
+      '<html><head></head><body>[go get go.example.org/otel][go get go.example.org/otel-ext]' +
+        '[go get go.example.org/otel/sdk][go get go.example.org/otel/x]</body>',
+    );
+    const defaults = new Renderer();
+    expect(answer(renderer, '/nope').body).toEqual(answer(defaults, '/nope').body);
+    expect(answer(renderer, '/otel?go-get=1').body).toEqual(
+      answer(defaults, '/otel?go-get=1').body,
+    );
+  });
+
+  it('cannot drop or reorder the go-import and go-source tags', () => {
+    write(
+      'module.hbs',
+      '<!DOCTYPE html><html><HEAD lang="en"><meta name="go-import" content="evil git x">' +
+        '<title>{{importPath}}</title></head><body>{{description}}</body></html>',
+    );
+    const html = answer(new Renderer(dir), '/otel/sdk/trace?go-get=1').body.toString();
+    expect(html.startsWith('<!DOCTYPE html><html><HEAD lang="en">\n<meta name="go-import"')).toBe(
+      true,
+    );
+    // The go command takes the first tag whose prefix matches; ours comes first.
+    expect(metaTags(html, 'go-import')[0]).toBe(
+      'go.example.org/otel/sdk git https://github.com/example/otel-sdk',
+    );
+    expect(metaTags(html, 'go-source')).toHaveLength(1);
+  });
+
+  it('escapes what it is given, as the defaults do', () => {
+    write('redirect.hbs', '<p>{{location}}</p>');
+    const body = answer(new Renderer(dir), '/otel/x?a=<b>').body.toString();
+    // Handlebars escapes "=" too; the browser reads the same URL.
+    expect(body).toBe('<p>https://pkg.go.dev/go.example.org/otel/x?a&#x3D;%3Cb%3E</p>');
+  });
+
+  it.each([
+    [
+      'a file that is not a template name',
+      'modul.hbs',
+      'hi',
+      /not a template this server uses; did you mean module\.hbs\?$/,
+    ],
+    [
+      'a broken template',
+      'index.hbs',
+      '{{#each modules}}',
+      /Parse error on line 1: Expecting .*got 'EOF'$/,
+    ],
+    [
+      'a module page with no head',
+      'module.hbs',
+      '<p>{{importPath}}</p>',
+      /needs a <head> tag, where the go-import tag goes$/,
+    ],
+  ])('refuses %s, naming the file', (_, name, text, message) => {
+    const file = write(name, text);
+    expect(() => new Renderer(dir)).toThrow(`template ${file}: `);
+    expect(() => new Renderer(dir)).toThrow(message);
+  });
+
+  it('is refused when it cannot be read', () => {
+    expect(() => new Renderer(join(dir, 'missing'))).toThrow(
+      `templates ${join(dir, 'missing')}: cannot read the folder (ENOENT)`,
+    );
+  });
+
+  it('may hold files that are not .hbs, such as a README', () => {
+    write('README.md', 'notes');
+    expect(() => new Renderer(dir)).not.toThrow();
+  });
+
+  it('knows every default template by name', () => {
+    expect(TEMPLATE_NAMES).toEqual(['module', 'redirect', 'index', 'directory', 'not-found']);
+  });
+});
+
+describe('--templates on the command line', () => {
+  const config = join(root, 'vanity.yaml');
+  writeFileSync(config, NESTED);
+
+  it('builds the site with them', () => {
+    write('not-found.hbs', '<p>gone</p>\n');
+    const out = join(dir, 'site');
+    const { code, stderr } = run(['build', '-c', config, '-o', out, '--templates', dir]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(readFileSync(join(out, '404.html'), 'utf8')).toBe('<p>gone</p>\n');
+  });
+
+  it.each([['check'], ['build'], ['serve', '--port', '0']])(
+    'stops %s with exit 1 and the file named when one is broken',
+    (...command) => {
+      const file = write('directory.hbs', '{{/if}}');
+      const { code, stderr } = run([...command, '-c', config, '--templates', dir]);
+      expect(code).toBe(1);
+      expect(stderr).toMatch(new RegExp(`^vanity: template ${file}: Parse error on line 1`));
+    },
+  );
+});
