@@ -11,8 +11,9 @@ import { etagMatches, IndexPage } from './index-page.js';
 import { Renderer } from './render.js';
 import { docsLocation } from './docs.js';
 import { listing, listingJson, listModule } from './listing.js';
-import { cloneAnswer, isCloneDiscovery, indexForm } from './clone-and-accept.js';
+import { CLONE_SUFFIX, cloneAnswer, indexForm, isCloneDiscovery } from './clone-and-accept.js';
 import { BoundedCache } from './bounded-cache.js';
+import { pagePacker } from './page-bytes.js';
 
 export { isGoGet, requestHost, splitTarget } from './request-target.js';
 
@@ -74,14 +75,15 @@ export class Answerer implements Answering {
 
   constructor(
     readonly registry: Registry,
-    private readonly renderer: Renderer = new Renderer(),
+    readonly renderer: Renderer = new Renderer(),
   ) {
     const host = registry.host;
     this.notFound = Buffer.from(renderer.notFoundPage());
     if (!host) return;
     this.index = this.indexPages(host);
+    const pack = pagePacker();
     for (const module of registry.modules) {
-      this.moduleAnswers.set(module.path, this.frozen(this.modulePage(module, host)));
+      this.moduleAnswers.set(module.path, this.frozen(this.modulePage(module, host, pack)));
     }
   }
 
@@ -97,6 +99,7 @@ export class Answerer implements Answering {
     if (target.path === INDEX_JSON_PATH) return this.indexAnswer(host, request, 'json', false);
 
     const path = requestImportPath(target.path);
+    if (path !== null && isCloneDiscovery(path, target.query)) return this.clone(path, target.query);
     const match = path === null ? undefined : this.registry.lookup(path);
     const goGet = isGoGet(target.query);
 
@@ -106,10 +109,14 @@ export class Answerer implements Answering {
       return this.directory(host, path) ?? this.miss();
     }
     const module = match.module;
-    if (isCloneDiscovery(path, target.query)) {
-      return this.page(cloneAnswer(module, target.query, this.registry.cacheMaxAge), module);
-    }
     return goGet ? this.goGet(module, host) : this.browser(host, path, target.query, module);
+  }
+
+  /** git's discovery request: the module is the one of the path before `/info/refs`. */
+  private clone(path: string, query: string): Answer {
+    const match = this.registry.lookup(path.slice(0, -CLONE_SUFFIX.length) || '/');
+    if (!match) return this.miss();
+    return this.page(cloneAnswer(match.module, query, this.registry.cacheMaxAge), match.module);
   }
 
   private goGet(module: Module, host: string): Answer {
@@ -120,9 +127,14 @@ export class Answerer implements Answering {
     return this.madeAnswers.get(module.path, () => this.frozen(this.modulePage(module, host)));
   }
 
-  private modulePage(module: Module, host: string): Answer {
+  /** A module's go-get answer; `bytes` packs the pages kept for this registry's life. */
+  private modulePage(
+    module: Module,
+    host: string,
+    bytes: (text: string) => Buffer = (text) => Buffer.from(text),
+  ): Answer {
     const docsUrl = docsLocation(this.registry.docs, module, host, module.path);
-    const body = Buffer.from(this.renderer.modulePage(module, host, docsUrl));
+    const body = bytes(this.renderer.modulePage(module, host, docsUrl));
     return this.page(makeAnswer(200, 'go-get', body, this.cached()), module);
   }
 
@@ -130,8 +142,14 @@ export class Answerer implements Answering {
     const docs = docsLocation(this.registry.docs, module, host, path);
     const location = docs + (query ? `?${safeQuery(query)}` : '');
     const body = Buffer.from(this.renderer.redirectPage(location));
-    const headers = { ...this.cached(), Location: location };
-    return this.page(makeAnswer(302, 'browser', body, headers), module);
+    // makeAnswer's headers in its order, as one literal: this runs for every browser request.
+    const headers = {
+      'Content-Type': HTML,
+      'Cache-Control': `public, max-age=${this.registry.cacheMaxAge}`,
+      Location: location,
+      'Content-Length': String(body.length),
+    };
+    return this.page({ status: 302, kind: 'browser', headers, body }, module);
   }
 
   /** A folder holding listed modules, when it is none itself; undefined when it holds none. */

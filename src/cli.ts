@@ -260,7 +260,7 @@ async function build(options: { config?: string; out: string; templates?: string
   const answerer = new Answerer(new Registry(config), new Renderer(options.templates));
   const site = await buildSite(answerer, { outDir: options.out });
   console.log(
-    `${file}: wrote ${site.outDir} for ${config.host}: ${site.modules} modules, ` +
+    `${file}: wrote ${site.outDir} for ${config.host}: ${plural(site.modules, 'module')}, ` +
       `${site.pages} pages, ${site.rules} redirect rules`,
   );
   for (const warning of site.warnings) console.error(`warning: ${warning}`);
@@ -270,6 +270,10 @@ async function build(options: { config?: string; out: string; templates?: string
 async function importConfig(file: string, options: ImportOptions): Promise<void> {
   const code = await runImport(file, options);
   if (code !== 0) throw new ExitCode(code);
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function printModules(config: Config): void {

@@ -8,7 +8,9 @@ import type { Answer } from './answer.js';
 import { makeAnswer, MISS_MAX_AGE } from './answer.js';
 import type { Module } from './registry.js';
 
-const INFO_REFS = '/info/refs';
+/** What git appends to the URL it clones for its first request. */
+export const CLONE_SUFFIX = '/info/refs';
+const INFO_REFS = CLONE_SUFFIX;
 const TEXT = 'text/plain; charset=utf-8';
 
 /** The smart-HTTP discovery request of git, for fetching or pushing. */
@@ -65,15 +67,19 @@ const CLONE_COMMANDS: Record<string, string> = {
  * explicitly, with a q above 0, and no lower than text/html or a wildcard.
  */
 export function indexForm(accept: string | undefined): 'html' | 'json' {
-  if (!accept || !accept.includes('json')) return 'html';
+  const lower = accept?.toLowerCase();
+  // A browser's Accept names application/xml and the like: only these two can choose JSON.
+  if (!lower || !(lower.includes('application/json') || lower.includes('application/*'))) {
+    return 'html';
+  }
   const quality = new Map<string, number>();
-  for (const part of accept.toLowerCase().split(',')) {
+  for (const part of lower.split(',')) {
     const [type = '', ...params] = part.split(';').map((item) => item.trim());
     const q = params.find((param) => param.startsWith('q='));
     const value = q ? Number(q.slice(2)) : 1;
     quality.set(type, Math.max(quality.get(type) ?? 0, Number.isFinite(value) ? value : 0));
   }
-  const json = quality.get('application/json') ?? 0;
+  const json = quality.get('application/json') ?? quality.get('application/*') ?? 0;
   const html = Math.max(quality.get('text/html') ?? 0, quality.get('text/*') ?? 0);
   return json > 0 && json >= html && json >= (quality.get('*/*') ?? 0) ? 'json' : 'html';
 }

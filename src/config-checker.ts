@@ -44,8 +44,12 @@ export class ConfigChecker {
   }
 
   string(node: YamlNode, keyPath: string, multiLine = ONE_LINE): string | undefined {
-    if (node.kind !== 'scalar' || node.value === '') {
+    if (node.kind !== 'scalar') {
       this.report(node.pos, keyPath, 'expected a text value');
+      return undefined;
+    }
+    if (node.value === '') {
+      this.report(node.pos, keyPath, 'empty text: write a value, or remove the key');
       return undefined;
     }
     const bad = controlCharacter(node.value, multiLine);

@@ -59,6 +59,8 @@ export type Entry = { module: ModuleConfig } | { wildcard: WildcardConfig };
 
 /** A name that stands for the wildcard element while a template is checked. */
 const SAMPLE = 'name';
+/** The branch names put into links as they are: no character that would need escaping. */
+const BRANCH = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
 const WILDCARD_HINT = 'such as https://github.com/ORG/*';
 
 /** Reads the entries under `paths`, reporting into one checker. */
@@ -70,8 +72,7 @@ export class EntryReader {
   entry(key: YamlNode, value: YamlNode): Entry | null {
     const raw = key.kind === 'scalar' ? key.value : '';
     const keyPath = `paths.${raw}`;
-    const wildcard = raw === '/*' || raw.endsWith('/*');
-    const { path, problem } = normaliseModulePath(wildcard ? raw.slice(0, -2) || '/' : raw);
+    const { wildcard, path, problem } = entryPath(raw);
     if (problem) this.checker.report(key.pos, keyPath, problem);
 
     const name = wildcard ? `${path === '/' ? '' : path}/*` : path;
@@ -171,6 +172,12 @@ export class EntryReader {
     }
     const { url, problem } = checkRepoUrl(text.replace('*', SAMPLE));
     if (problem) this.checker.report(node.pos, `${keyPath}.repo`, problem);
+    // A "*" in the host would let any request name any server as the repository.
+    if (wildcard && url && !problem && !url.pathname.includes(SAMPLE)) {
+      const where = 'put the "*" in the path of repo, never in its host';
+      this.checker.report(node.pos, `${keyPath}.repo`, `${where}, ${WILDCARD_HINT}`);
+      return null;
+    }
     return url ? { text, url, node, wildcard } : null;
   }
 
@@ -260,8 +267,10 @@ export class EntryReader {
     const node = fields.get('branch');
     const text = this.checker.optionalString(node, `${keyPath}.branch`);
     if (text === undefined || !node) return undefined;
-    if (!/^[A-Za-z0-9_][A-Za-z0-9._/-]*$/.test(text) || text.includes('..') || text.endsWith('/')) {
-      const problem = `"${text}" is not a branch name this server links to; such as main`;
+    if (!BRANCH.test(text) || /\.\.|\/$|\.lock$/.test(text)) {
+      const rule =
+        'ASCII letters, digits and "._/-", not first "-" or ".", no "..", no ".lock" end';
+      const problem = `"${text}" is not a branch name this server links to (${rule}); such as main`;
       this.checker.report(node.pos, `${keyPath}.branch`, problem);
       return undefined;
     }
@@ -283,6 +292,18 @@ export class EntryReader {
     }
     return url ? text.replace(/\/+$/, '') : undefined;
   }
+}
+
+/** A key under `paths`: a module path, or a wildcard ending in "/*" (one trailing "/" dropped). */
+function entryPath(raw: string): { wildcard: boolean; path: string; problem: string | null } {
+  const key = raw.length > 2 && raw.endsWith('/*/') ? raw.slice(0, -1) : raw;
+  const wildcard = key.endsWith('/*');
+  const prefix = wildcard ? key.slice(0, -2) || '/' : key;
+  if (prefix.includes('*')) {
+    const problem = 'a "*" may only be the last element, as in "/*" or "/org/*"';
+    return { wildcard, path: prefix, problem };
+  }
+  return { wildcard, ...normaliseModulePath(prefix) };
 }
 
 interface At {

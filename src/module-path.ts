@@ -72,6 +72,15 @@ function majorVersionProblem(path: string): string | null {
 }
 
 /**
+ * isImportElement() over a whole path ("/a/b"), each element between slashes.
+ * Every request is checked, so these look at the path once, without splitting
+ * it: every element is an import element, and in none does the part before its
+ * first dot name a reserved file or a short name.
+ */
+const IMPORT_PATH = /^(?:\/[A-Za-z0-9_~+-](?:[A-Za-z0-9._~+-]*[A-Za-z0-9_~+-])?)+$/;
+const RESERVED_ELEMENT = /\/(?:con|prn|aux|nul|com[1-9]|lpt[1-9]|[^/.]*~[0-9]+)(?=[./]|$)/i;
+
+/**
  * The request path as an import path below the host ("/a/b"), or null when it
  * cannot be one: percent escapes, dot segments and empty segments make a miss.
  * One trailing slash is allowed and dropped. The root is "/".
@@ -80,11 +89,7 @@ export function requestImportPath(rawPath: string): string | null {
   if (!rawPath.startsWith('/')) return null;
   if (rawPath === '/') return rawPath;
   const path = rawPath.endsWith('/') ? rawPath.slice(0, -1) : rawPath;
-
-  for (const element of path.slice(1).split('/')) {
-    if (!isImportElement(element)) return null;
-  }
-  return path;
+  return IMPORT_PATH.test(path) && !RESERVED_ELEMENT.test(path) ? path : null;
 }
 
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';

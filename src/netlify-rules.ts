@@ -42,6 +42,8 @@ export const DEFAULT_RULE_LIMIT = 10_000;
 export interface ModuleRoute {
   /** The module path: "/otel", or "/" for the domain root. */
   path: string;
+  /** Its import path, for the comment above its rules. */
+  importPath: string;
   /** The site path of its go-get page. */
   page: string;
   /** Where answer() sends a browser that asks for the module path itself. */
@@ -110,7 +112,7 @@ function moduleRules(route: ModuleRoute): string[] {
   const base = route.path === '/' ? '' : route.path;
   const { to, status } = route.clone;
   return [
-    `# ${route.docs.replace(/^https:\/\/pkg\.go\.dev\//, '')}`,
+    `# ${route.importPath}`,
     `${base}/info/refs service=git-upload-pack ${to} ${status}!`,
     `${below} go-get=1 ${route.page} 200!`,
     `${route.path} ${route.docs} 302!`,

@@ -106,6 +106,14 @@ export class Registry {
     return this.wildcardAt.has(path) ? undefined : resolveWildcard(wildcard, element);
   }
 
+  /** The same modules without the wildcards: what a static site can serve. */
+  withoutWildcards(): Registry {
+    const { source: file, cacheMaxAge, docs } = this;
+    const modules = [...this.modules];
+    const host = this.host === undefined ? {} : { host: this.host };
+    return new Registry({ file, cacheMaxAge, docs, modules, warnings: [], ...host });
+  }
+
   /** The module configured at exactly this path. */
   get(path: string): Module | undefined {
     return this.byPath.get(path);

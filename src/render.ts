@@ -13,11 +13,11 @@ import type { ListedModule, Listing } from './listing.js';
 import { nearest } from './problems.js';
 import type { Module } from './registry.js';
 import { importPathOf } from './registry.js';
+import { headEnd, moduleSourceProblem, SAMPLES } from './template-check.js';
 
 export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
 export const TEMPLATE_NAMES = ['module', 'redirect', 'index', 'directory', 'not-found'] as const;
 type TemplateName = (typeof TEMPLATE_NAMES)[number];
-const HEAD_TAG = /<head(?:\s[^>]*)?>/i;
 
 export const DOCS_BASE = DEFAULT_DOCS;
 
@@ -51,7 +51,7 @@ export class Renderer {
     const compiled: Partial<Record<TemplateName, Handlebars.TemplateDelegate>> = {};
     for (const name of TEMPLATE_NAMES) {
       const dir = overrides !== undefined && chosen.has(name) ? overrides : DEFAULT_TEMPLATES_DIR;
-      compiled[name] = compileTemplate(join(dir, `${name}.hbs`));
+      compiled[name] = compileTemplate(join(dir, `${name}.hbs`), name);
     }
     this.templates = compiled as Record<TemplateName, Handlebars.TemplateDelegate>;
     this.redirect = fillIn((location) => this.templates.redirect({ location }));
@@ -71,7 +71,10 @@ export class Renderer {
     const tags =
       `<meta name="go-import" content="${escapeHtml(goImportContent(module, host))}">\n` +
       `<meta name="go-source" content="${escapeHtml(goSourceContent(module, host))}">`;
-    return html.replace(HEAD_TAG, (head) => `${head}\n${tags}`);
+    const at = headEnd(html);
+    // The template was tried with sample modules at start; a page without a head is a bug.
+    if (at < 0) throw new Error(`module template: no <head> tag for ${importPath}`);
+    return `${html.slice(0, at)}\n${tags}${html.slice(at)}`;
   }
 
   redirectPage(location: string): string {
@@ -116,25 +119,32 @@ function overrideFiles(dir: string): Set<string> {
   return names;
 }
 
-function compileTemplate(file: string): Handlebars.TemplateDelegate {
+/** Compiles one template and tries it on sample data; an Error names the file and why. */
+function compileTemplate(file: string, name: TemplateName): Handlebars.TemplateDelegate {
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
   } catch (err) {
     throw new Error(`template ${file}: cannot read it (${(err as NodeJS.ErrnoException).code})`);
   }
-  if (file.endsWith('module.hbs') && !HEAD_TAG.test(source)) {
-    throw new Error(`template ${file}: needs a <head> tag, where the go-import tag goes`);
-  }
+  const problem = name === 'module' ? moduleSourceProblem(source) : null;
+  if (problem) throw new Error(`template ${file}: ${problem}`);
 
+  let template: Handlebars.TemplateDelegate;
+  const pages: string[] = [];
   try {
-    const template = Handlebars.compile(source, { strict: false });
-    template({});
-    return template;
+    template = Handlebars.compile(source, { strict: false });
+    for (const sample of SAMPLES[name] ?? [{}]) pages.push(template(sample));
   } catch (err) {
     // Handlebars puts the line first and what it expected last, with a picture between.
     const lines = (err as Error).message.split('\n');
     const reason = lines.length > 1 ? `${lines[0]} ${lines[lines.length - 1]}` : lines[0];
     throw new Error(`template ${file}: ${reason}`);
   }
+
+  if (name === 'module' && pages.some((page) => headEnd(page) < 0)) {
+    const where = 'outside comments and before any <body>';
+    throw new Error(`template ${file}: needs a <head> tag ${where}, where the go-import tag goes`);
+  }
+  return template;
 }

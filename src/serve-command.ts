@@ -76,8 +76,10 @@ export async function runServe(options: ServeCommandOptions, logger: Logger): Pr
   const handler = withFastPath(app, prepareHandling(source, { ...appOptions, isReady }));
   const listenOptions = { port: options.port, host: options.listen, tls, ...limits(options) };
   const running = await listen(handler, listenOptions);
+  const metricsServer = await startOrClose(running, () =>
+    metricsPort(options, metrics, source, logger),
+  );
   logStart(logger, loaded.configs, running);
-  const metricsServer = metrics && (await metricsPort(options, metrics, source, logger));
 
   const reload = serialised(async (reason: string) => {
     const next = await reloadConfigs(options, loaded, reason, logger);
@@ -94,14 +96,27 @@ export async function runServe(options: ServeCommandOptions, logger: Logger): Pr
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
+/**
+ * Starts what comes after the main port; if that fails (a metrics port in use),
+ * the main port is closed too, so a failed start leaves nothing half serving.
+ */
+async function startOrClose<T>(running: RunningServer, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    await running.close({ delayMs: 0, graceMs: 0 });
+    throw err;
+  }
+}
+
 /** The separate metrics port when asked for; undefined in a pool worker, whose primary listens. */
 async function metricsPort(
   options: ServeCommandOptions,
-  metrics: Metrics,
+  metrics: Metrics | undefined,
   answering: () => Answering,
   logger: Logger,
 ): Promise<RunningServer | undefined> {
-  if (options.metricsPort === undefined) return undefined;
+  if (!metrics || options.metricsPort === undefined) return undefined;
   const snapshot = () => metrics.snapshot(modulesServed(answering()));
   const at = { port: options.metricsPort, host: options.metricsListen ?? options.listen };
   return serveMetricsPort(snapshot, at, logger);
@@ -145,7 +160,9 @@ async function reloadConfigs(
     for (const config of loaded.configs) logWarnings(logger, config);
     return loaded;
   } catch (err) {
-    const problems = err instanceof ConfigError ? err.problems.map(formatProblem) : [String(err)];
+    // A template that does not compile is reported by its own message, file first.
+    const problems =
+      err instanceof ConfigError ? err.problems.map(formatProblem) : [(err as Error).message];
     logger.error('reload-failed', { reason, problems: problems.length, kept: 'previous config' });
     for (const problem of problems) logger.error('config-problem', { problem });
     return old;

@@ -21,7 +21,7 @@ import {
   SITE_DIR,
 } from './netlify-rules.js';
 import type { DirectoryRoute, HeaderBlock, ModuleRoute } from './netlify-rules.js';
-import { Registry } from './registry.js';
+import { importPathOf, Registry } from './registry.js';
 import { securityHeaders } from './security.js';
 import { writeSiteFolder } from './site-output.js';
 
@@ -63,7 +63,11 @@ export function planSite(
   source: Registry | Answerer,
   ruleLimit: number = DEFAULT_RULE_LIMIT,
 ): SitePlan {
-  const answerer = source instanceof Answerer ? source : new Answerer(source);
+  const given = source instanceof Answerer ? source : new Answerer(source);
+  // Wildcards are left out entirely: no page or listing may name what the site cannot serve.
+  const answerer = given.registry.hasWildcards
+    ? new Answerer(given.registry.withoutWildcards(), given.renderer)
+    : given;
   const registry = answerer.registry;
   if (!registry.host) throw new Error(missingHost(registry.source));
 
@@ -82,7 +86,7 @@ export function planSite(
   files.set('_headers', Buffer.from(headerRules(securityHeaders(), served.map(cacheBlock))));
 
   const warnings = rules.count > ruleLimit ? [tooManyRules(rules.count, ruleLimit)] : [];
-  if (registry.wildcards.length > 0) warnings.push(leftOutWildcards(registry));
+  if (given.registry.hasWildcards) warnings.push(leftOutWildcards(given.registry));
   // The module and directory pages, the index unless a module holds "/", the 404 page (once).
   const pages = registry.modules.length + directories.length + (registry.hasRootModule ? 1 : 2);
   return { files, modules: registry.modules.length, pages, rules: rules.count, warnings };
@@ -128,7 +132,8 @@ function moduleRoute(answerer: Answerer, path: string, served: ServedFile[]): Mo
   served.push(page);
   const docs = ask(answerer, path, 'browser').headers['Location'];
   if (!docs) throw new Error(`site: answer() sent no Location for ${path}`);
-  return { path, page: page.path, docs, clone: cloneRoute(answerer, path, served) };
+  const importPath = importPathOf(answerer.registry.host ?? '', path);
+  return { path, importPath, page: page.path, docs, clone: cloneRoute(answerer, path, served) };
 }
 
 /** Where git's clone discovery goes: answer()'s redirect, or its 404 as a file. */

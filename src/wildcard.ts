@@ -2,7 +2,7 @@
 // one request names: each "*" becomes the first path element below the wildcard.
 import type { ModuleConfig, WildcardConfig } from './config.js';
 import { inferDisplay } from './forge.js';
-import { moduleElementProblem } from './module-path.js';
+import { normaliseModulePath } from './module-path.js';
 
 /** A module that a wildcard stands for, with the pattern it came from. */
 export interface WildcardModule extends ModuleConfig {
@@ -19,9 +19,10 @@ export function resolveWildcard(
   wildcard: WildcardConfig,
   element: string,
 ): WildcardModule | undefined {
-  if (moduleElementProblem(element) !== null) return undefined;
-
   const path = wildcard.prefix === '/' ? `/${element}` : `${wildcard.prefix}/${element}`;
+  // The go command's own rules: an element it refuses, or a v0, v1 or v2.0 suffix.
+  if (normaliseModulePath(path).problem !== null) return undefined;
+
   const repo = wildcard.repo.replace('*', element);
   const display = wildcard.display?.replaceAll('*', element) ?? inferred(wildcard, repo);
   const module: WildcardModule = {

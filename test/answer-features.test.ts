@@ -84,6 +84,11 @@ describe('wildcards', () => {
     expect(ask(yaml, '/x/.hidden?go-get=1').status).toBe(404);
     expect(ask(yaml, '/x?go-get=1').status).toBe(404);
     expect(ask(yaml, '/x/ok?go-get=1').status).toBe(200);
+    // Major version suffixes the go command refuses are never made into modules.
+    for (const element of ['v0', 'v1', 'v2.0', 'v02']) {
+      expect(ask(yaml, `/x/${element}?go-get=1`).status).toBe(404);
+    }
+    expect(ask(yaml, '/x/v2?go-get=1').status).toBe(200);
   });
 
   it('keep the same answer for the same module, and a bounded number of them', () => {
@@ -211,6 +216,9 @@ describe('the index', () => {
     ['application/json;q=0', 'html'],
     ['application/json;q=0.5, */*;q=0.1', 'json'],
     ['application/json;q=x', 'html'],
+    ['APPLICATION/JSON', 'json'],
+    ['application/*', 'json'],
+    ['application/xhtml+xml, text/html;q=0.9', 'html'],
   ])('Accept %s gives %s', (accept, form) => {
     expect(indexForm(accept)).toBe(form);
   });
@@ -246,6 +254,21 @@ describe('directory pages', () => {
 });
 
 describe("git's clone discovery request", () => {
+  it('belongs to the module of the path before /info/refs, never to a made one', () => {
+    const yaml =
+      'host: go.example.org\npaths:\n  /:\n    repo: https://github.com/org/root\n' +
+      '  /*:\n    repo: https://github.com/org/*\n  /tools/*:\n    repo: https://github.com/t/*\n';
+    expect(ask(yaml, '/info/refs?service=git-upload-pack').headers['Location']).toBe(
+      'https://github.com/org/root/info/refs?service=git-upload-pack',
+    );
+    expect(ask(yaml, '/zap/info/refs?service=git-upload-pack').headers['Location']).toBe(
+      'https://github.com/org/zap/info/refs?service=git-upload-pack',
+    );
+    const noRoot = yaml.replace('  /:\n    repo: https://github.com/org/root\n', '');
+    expect(ask(noRoot, '/info/refs?service=git-upload-pack').status).toBe(404);
+    expect(ask(noRoot, '/tools/info/refs?service=git-upload-pack').status).toBe(404);
+  });
+
   const discovery = '/info/refs?service=git-upload-pack';
 
   it('is sent to the repository of a git module, from any path below it', () => {

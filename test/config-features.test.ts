@@ -94,9 +94,9 @@ describe('branch', () => {
     expect(problems(withModule('    branch: main', display))).toEqual([
       '4:13: paths./a.branch: branch only shapes inferred source links; remove it or display',
     ]);
-    for (const bad of ['"a b"', '-x', 'a..b', "'a\"b'", 'main/']) {
+    for (const bad of ['"a b"', '-x', 'a..b', "'a\"b'", 'main/', 'x.lock', 'ü']) {
       expect(problems(withModule(`    branch: ${bad}`))[0]).toMatch(
-        /^4:1[34]: paths\.\/a\.branch: .* is not a branch name this server links to; such as main$/,
+        /^4:1[34]: paths\.\/a\.branch: .* is not a branch name this server links to \(.*\); such as main$/,
       );
     }
   });
@@ -169,6 +169,29 @@ describe('wildcard paths', () => {
     expect(problems('paths:\n  /.x/*:\n    repo: https://github.com/o/*\n')[0]).toMatch(
       /^2:3: paths\.\/\.x\/\*: element "\.x" starts with a dot$/,
     );
+  });
+
+  it('refuses a "*" in the host of repo, which would let a request name any server', () => {
+    expect(problems('paths:\n  /h/*:\n    repo: https://*.example.org/x\n    vcs: git\n')).toEqual([
+      '3:11: paths./h/*.repo: put the "*" in the path of repo, never in its host, ' +
+        'such as https://github.com/ORG/*',
+    ]);
+  });
+
+  it('takes "/org/*/" as "/org/*", and refuses a "*" anywhere else', () => {
+    const config = parseOk('paths:\n  /j/*/:\n    repo: https://github.com/j/*\n');
+    expect(config.wildcards?.map((wildcard) => wildcard.pattern)).toEqual(['/j/*']);
+    for (const key of ['/*/*', '/a*/*', '/*/x']) {
+      expect(problems(`paths:\n  ${key}:\n    repo: https://github.com/j/*\n`)[0]).toMatch(
+        /a "\*" may only be the last element, as in "\/\*" or "\/org\/\*"$/,
+      );
+    }
+  });
+
+  it('says an empty value is empty', () => {
+    expect(problems(withModule('    branch: ""'))).toEqual([
+      expect.stringMatching(/paths\.\/a\.branch: empty text: write a value, or remove the key$/),
+    ]);
   });
 
   it('asks for a vcs when the host does not tell it, as for a module', () => {

@@ -1,6 +1,7 @@
 // The listener's fast path sends exactly the bytes the Express app sends, and skips it for hits.
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, prepareHandling } from '../src/app.js';
 import type { AppOptions } from '../src/app.js';
@@ -17,6 +18,8 @@ paths:
     repo: https://github.com/open-telemetry/opentelemetry-go
   /otel/sdk:
     repo: https://github.com/open-telemetry/opentelemetry-go-sdk
+  /group/one:
+    repo: https://github.com/example/one
 `);
 const options: AppOptions = { hsts: { maxAge: 60 } };
 
@@ -55,8 +58,18 @@ describe('the fast path', () => {
     ['GET /otel/sdk/x?tab=doc&q=%3C HTTP/1.1', 0],
     ['GET /otel?q=<x"\'> HTTP/1.1', 0],
     ['GET http://go.example.org/otel?go-get=1 HTTP/1.1', 0],
-    ['GET / HTTP/1.1', 1],
-    ['GET /nope?go-get=1 HTTP/1.1', 1],
+    ['GET /otel/info/refs?service=git-upload-pack HTTP/1.1', 0],
+    ['GET / HTTP/1.1', 0],
+    ['HEAD / HTTP/1.1', 0],
+    ['GET / HTTP/1.1\r\nAccept-Encoding: gzip, br', 0],
+    ['GET / HTTP/1.1\r\nAccept-Encoding: gzip\r\nIf-None-Match: *', 0],
+    ['GET / HTTP/1.1\r\nAccept: application/json', 0],
+    ['GET /group HTTP/1.1', 0],
+    ['GET /?go-get=1 HTTP/1.1', 0],
+    ['GET /nope?go-get=1 HTTP/1.1', 0],
+    ['HEAD /otel-nope/sdk HTTP/1.1', 0],
+    ['GET /%zz/%E0%A4%A HTTP/1.1', 0],
+    ['GET /otel/../x HTTP/1.1', 0],
     ['POST /otel HTTP/1.1', 1],
     ['GET /.well-known/vanity/health HTTP/1.1', 1],
     ['GET /.well-known/vanity/ready HTTP/1.1', 1],
@@ -72,8 +85,39 @@ describe('the fast path', () => {
     expect(appCalls - before).toBe(calls);
   });
 
+  it('sends the same bytes as the app for generated requests', async () => {
+    await fc.assert(
+      fc.asyncProperty(generatedRequest, async (request) => {
+        expect(await reply(fast, request)).toBe(await reply(plain, request));
+      }),
+      { seed: 20261204, numRuns: 150 },
+    );
+  });
+
   it('leaves everything to the app behind a trusted proxy', () => {
     const app = createApp(registry);
     expect(withFastPath(app, prepareHandling(registry, { trustProxy: true }))).toBe(app);
   });
 });
+
+/** Paths built from module names, near misses and what no import path may hold. */
+const piece = fc.constantFrom(
+  ...['otel', 'sdk', 'group', 'one', 'otel-ext', 'x', '..', '.', '', '%2e', '%zz', 'a~1', 'con'],
+);
+const query = fc.constantFrom(
+  ...['', '?go-get=1', '?go-get=0&go-get=1', '?tab=doc&q=<"\'>', '?service=git-upload-pack', '?'],
+);
+const header = fc.constantFrom(
+  ...['', 'Accept-Encoding: br', 'Accept-Encoding: gzip;q=0', 'If-None-Match: *', 'Accept: */*'],
+);
+const generatedRequest = fc
+  .tuple(
+    fc.constantFrom('GET', 'HEAD'),
+    fc.array(piece, { minLength: 1, maxLength: 4 }),
+    query,
+    header,
+  )
+  .map(([method, pieces, search, extra]) => {
+    const line = `${method} /${pieces.join('/')}${search} HTTP/1.1\r\nHost: go.example.org`;
+    return extra ? `${line}\r\n${extra}` : line;
+  });

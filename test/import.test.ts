@@ -201,6 +201,17 @@ theme: dark
     expect(config.docs).toBe('https://godoc.org/');
   });
 
+  it('never makes a wildcard of a package named "*"', async () => {
+    const text =
+      'url: go.example.org\npackages:\n  "*":\n    repo: github.com/org/*\n' +
+      '  zap:\n    repo: github.com/org/zap\n';
+    const { config, left, messages } = await convert('star.yaml', text);
+    expect(modulePaths(config)).toEqual(['/zap']);
+    expect(config.wildcards).toEqual([]);
+    expect(left).toEqual(['3:3 packages.*']);
+    expect(messages[0]).toMatch(/would serve every name as a wildcard: left out; rename it$/);
+  });
+
   it('leaves out, and names, what vanity.yaml would refuse', async () => {
     const text = `url: go.example.org
 packages:

@@ -44,10 +44,10 @@ describe('IndexPage', () => {
     expect(new Set([identity.etag, gzip.etag, page.representation('br').etag]).size).toBe(3);
   });
 
-  it('varies on Host and Accept-Encoding when the domain comes from the request', () => {
+  it('varies on Host, Accept and Accept-Encoding when the domain comes from the request', () => {
     const open = new Answerer(registryFrom('paths:\n  /a:\n    repo: https://github.com/u/a\n'));
     const answer = open.answer({ method: 'GET', target: '/', host: 'go.example.org' });
-    expect(answer.headers['Vary']).toBe('Host, Accept-Encoding');
+    expect(answer.headers['Vary']).toBe('Host, Accept, Accept-Encoding');
     const notModified = open.answer({
       method: 'GET',
       target: '/',
@@ -55,6 +55,6 @@ describe('IndexPage', () => {
       ifNoneMatch: answer.headers['ETag'],
     });
     expect(notModified.status).toBe(304);
-    expect(notModified.headers['Vary']).toBe('Host, Accept-Encoding');
+    expect(notModified.headers['Vary']).toBe('Host, Accept, Accept-Encoding');
   });
 });

@@ -1,4 +1,5 @@
 // Module path, import path and vanity domain rules, checked against the go command's own.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   isImportElement,
@@ -95,10 +96,60 @@ describe('requestImportPath', () => {
     ['//'],
     ['/otel//'],
     ['/otel/abc~1'],
+    ['/otel/abc~1.x'],
+    ['/otel/LPT1.txt/x'],
+    ['/Con/x'],
   ])('refuses %j', (raw) => {
     expect(requestImportPath(raw)).toBeNull();
   });
+
+  it('agrees with isImportElement on every element', () => {
+    // Pieces that make elements reserved, short names, dotted or empty, and characters refused.
+    const piece = fc.constantFrom(
+      ...[
+        '/',
+        '.',
+        '~',
+        '~1',
+        '1',
+        'a',
+        'Z',
+        '+',
+        '-',
+        '_',
+        'con',
+        'COM1',
+        'lpt9',
+        'nul',
+        '%',
+        ' ',
+      ],
+    );
+    const raw = fc.array(piece, { maxLength: 12 }).map((pieces) => `/${pieces.join('')}`);
+    fc.assert(
+      fc.property(raw, (path) => {
+        expect(requestImportPath(path)).toBe(byElement(path));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('takes well under a millisecond for an 8 KiB path that fails at its end', () => {
+    const paths = [`${'/a.b'.repeat(2048)}.`, `${'/a'.repeat(4096)}/~`, `/${'~'.repeat(8190)}1`];
+    for (const path of paths) {
+      const started = performance.now();
+      for (let i = 0; i < 10; i++) requestImportPath(path);
+      expect(performance.now() - started).toBeLessThan(50);
+    }
+  });
 });
+
+/** The definition: one trailing slash dropped, then each element an import element. */
+function byElement(raw: string): string | null {
+  if (raw === '/') return raw;
+  const path = raw.endsWith('/') ? raw.slice(0, -1) : raw;
+  return path.slice(1).split('/').every(isImportElement) ? path : null;
+}
 
 describe('isImportElement', () => {
   it.each([

@@ -159,3 +159,26 @@ describe('refusals', () => {
     expect(readFileSync(join(dir, 'keep.txt'), 'utf8')).toBe('mine');
   });
 });
+
+describe('wildcards', () => {
+  const yaml = `host: go.example.org
+paths:
+  /*:
+    repo: https://github.com/org/*
+  /a/b/c:
+    repo: https://github.com/org/abc
+`;
+
+  it('are left out of every file, with a warning, and their folders get directory pages', () => {
+    const plan = planSite(registryFrom(yaml));
+    expect(plan.warnings).toEqual([
+      expect.stringMatching(/^wildcard paths \(\/\*\) are left out: a static page cannot name/),
+    ]);
+    const json = JSON.parse(text(plan, '.well-known/vanity/index.json')) as { wildcards: [] };
+    expect(json.wildcards).toEqual([]);
+    expect(text(plan, '.well-known/vanity/index.html')).not.toContain('go.example.org/*');
+    expect(text(plan, '_redirects')).not.toContain('github.com/org/*');
+    expect([...plan.files.keys()]).toContain('.well-known/vanity/d/a@.html');
+    expect([...plan.files.keys()]).toContain('.well-known/vanity/d/a/b@.html');
+  });
+});

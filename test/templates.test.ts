@@ -5,6 +5,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Answerer } from '../src/answer.js';
+import type { VanityRequest } from '../src/answer.js';
+import { createApp, prepareHandling } from '../src/app.js';
+import { withFastPath } from '../src/fast-path.js';
+import { listen } from '../src/serve.js';
 import { Renderer, TEMPLATE_NAMES } from '../src/render.js';
 import { metaTags, NESTED, registryFrom } from './helpers.js';
 
@@ -54,21 +58,30 @@ describe('a templates folder', () => {
     );
   });
 
-  it('cannot drop or reorder the go-import and go-source tags', () => {
+  it('gets our tags first in its head, past comments and quoted ">"', () => {
     write(
       'module.hbs',
-      '<!DOCTYPE html><html><HEAD lang="en"><meta name="go-import" content="evil git x">' +
+      '<!DOCTYPE html><!-- a <head> in a comment --><html><HEAD data-x=">" lang="en">' +
         '<title>{{importPath}}</title></head><body>{{description}}</body></html>',
     );
     const html = answer(new Renderer(dir), '/otel/sdk/trace?go-get=1').body.toString();
-    expect(html.startsWith('<!DOCTYPE html><html><HEAD lang="en">\n<meta name="go-import"')).toBe(
-      true,
-    );
-    // The go command takes the first tag whose prefix matches; ours comes first.
-    expect(metaTags(html, 'go-import')[0]).toBe(
+    const head = '<!DOCTYPE html><!-- a <head> in a comment --><html><HEAD data-x=">" lang="en">';
+    expect(html.startsWith(`${head}\n<meta name="go-import"`)).toBe(true);
+    expect(metaTags(html, 'go-import')).toEqual([
       'go.example.org/otel/sdk git https://github.com/example/otel-sdk',
-    );
+    ]);
     expect(metaTags(html, 'go-source')).toHaveLength(1);
+  });
+
+  it('may not write its own go-import or go-source tag', () => {
+    const file = write(
+      'module.hbs',
+      '<head><meta name="go-import" content="{{importPath}} git x">',
+    );
+    expect(() => new Renderer(dir)).toThrow(
+      `template ${file}: remove its own go-import tag: ours comes first in the head, ` +
+        'and the go command refuses a page with two',
+    );
   });
 
   it('escapes what it is given, as the defaults do', () => {
@@ -95,7 +108,15 @@ describe('a templates folder', () => {
       'a module page with no head',
       'module.hbs',
       '<p>{{importPath}}</p>',
-      /needs a <head> tag, where the go-import tag goes$/,
+      /needs a <head> tag outside comments and before any <body>, where/,
+    ],
+    ['a head only in a comment', 'module.hbs', '<!-- <head> -->', /needs a <head> tag outside/],
+    ['a head after the body', 'module.hbs', '<body></body><head>', /needs a <head> tag outside/],
+    [
+      'a block that fails for some modules',
+      'module.hbs',
+      '<head>{{#if description}}{{#each}}{{/each}}{{/if}}',
+      /Must pass iterator to #each$/,
     ],
   ])('refuses %s, naming the file', (_, name, text, message) => {
     const file = write(name, text);
@@ -116,6 +137,28 @@ describe('a templates folder', () => {
 
   it('knows every default template by name', () => {
     expect(TEMPLATE_NAMES).toEqual(['module', 'redirect', 'index', 'directory', 'not-found']);
+  });
+});
+
+describe('a page that fails to render while serving', () => {
+  it('gets a 500 from the fast path, and the server stays up', async () => {
+    let fail = true;
+    const answerer = new Answerer(registryFrom(NESTED));
+    const source = () => ({
+      answer: (request: VanityRequest) => {
+        if (fail) throw new Error('Must pass iterator to #each');
+        return answerer.answer(request);
+      },
+    });
+    const handler = withFastPath(createApp(source), prepareHandling(source, {}));
+    const server = await listen(handler, { port: 0, host: '127.0.0.1' });
+    try {
+      expect((await fetch(`${server.url}/otel?go-get=1`)).status).toBe(500);
+      fail = false;
+      expect((await fetch(`${server.url}/otel?go-get=1`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
   });
 });
 

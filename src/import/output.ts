@@ -19,6 +19,7 @@ export function toVanityYaml(imported: Imported, file: string, outName: string):
   const leave = (from: Origin, message: string) =>
     imported.left.push(problemAt(file, from, message));
   dropDuplicates(imported, leave);
+  dropWildcards(imported, leave);
 
   // Each round leaves out at least one value, so this many rounds always end.
   const rounds = imported.modules.length * MODULE_FIELDS.length + 3;
@@ -49,6 +50,17 @@ function dropDuplicates(imported: Imported, leave: (from: Origin, message: strin
     if (!earlier) first.set(module.path, module);
     else leave(module.from, `same module path as ${earlier.from.key}: left out; keep one`);
     return !earlier;
+  });
+}
+
+/** A "*" in a name would make a vanity.yaml wildcard, which neither source format has. */
+function dropWildcards(imported: Imported, leave: (from: Origin, message: string) => void) {
+  imported.modules = imported.modules.filter((module) => {
+    const star = module.path.includes('*');
+    if (star) {
+      leave(module.from, 'a "*" here would serve every name as a wildcard: left out; rename it');
+    }
+    return !star;
   });
 }
 

@@ -180,8 +180,8 @@ function reportSubs(module: ImportedModule, fields: Map<string, Entry>, leftover
     ? '; browsers asking for one go to docs_url plus its path'
     : '';
   const message =
-    `every path below ${module.path} is answered, so go get finds these ${items.length} ` +
-    `sub-packages as before${docs}; the list of them on the module page is left out; ` +
+    `every path below ${module.path} is answered, so go get finds ` +
+    `${items.length === 1 ? 'this sub-package' : `these ${items.length} sub-packages`} as before${docs}; the list of them on the module page is left out; ` +
     'nothing to do';
   leftovers.add(subs.from, message);
 }
