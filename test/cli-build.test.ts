@@ -1,12 +1,11 @@
 // `vanity build` as a user runs it: what it writes, what it prints, and its exit codes.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metaTags } from './helpers.js';
+import { CLI, runCli } from './process.js';
 
-const CLI = resolve('dist/cli.js');
 const REAL_CONFIG = resolve('vanity.yaml');
 let dir: string;
 
@@ -16,14 +15,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: string[]) {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 15_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const run = (args: string[]) => runCli(args, dir);
 
 describe('vanity build', () => {
   it('writes the real registry to ./site and counts modules, pages and rules', () => {

@@ -1,5 +1,5 @@
 // The vanity command as a user runs it: exit codes, messages, and a real serve.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -7,9 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metaTags } from './helpers.js';
-import { collect, waitFor } from './process.js';
+import { CLI, collect, runCli, waitFor } from './process.js';
 
-const CLI = resolve('dist/cli.js');
 const REAL_CONFIG = resolve('vanity.yaml');
 let dir: string;
 
@@ -19,15 +18,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
-    cwd: dir,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-    timeout: 15_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const run = (args: string[], env: Record<string, string> = {}) => runCli(args, dir, env);
 
 function writeConfig(name: string, text: string): string {
   const file = join(dir, name);

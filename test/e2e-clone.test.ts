@@ -5,11 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CLI,
   gitEnv,
   makeBareRepo,
-  missingTools,
   mustRun,
+  requireTools,
   run,
   startServer,
   stop,
@@ -22,10 +21,7 @@ import type { GitHttpBackend } from './git-http-backend.js';
 const HOST = 'vanity.test';
 const INSTALL = 'apt-get install -y golang-go git';
 
-const missing = missingTools(['go', 'git']);
-const inCi = process.env.CI === 'true';
-const skip = missing.length > 0 && !inCi;
-if (skip) console.warn(`e2e-clone: skipped, ${missing.join(' and ')} missing; run: ${INSTALL}`);
+const tools = requireTools('e2e-clone', ['go', 'git'], INSTALL);
 
 /** One Go module per repository; `source` tells which repository a fetch came from. */
 function moduleFiles(module: string, source: string): Record<string, string> {
@@ -119,7 +115,7 @@ interface Downloaded {
   Dir?: string;
 }
 
-describe.skipIf(skip)('git and go through clone redirects and wildcard paths', () => {
+describe.skipIf(tools.skip)('git and go through clone redirects and wildcard paths', () => {
   let tmp = '';
   let backend: GitHttpBackend | undefined;
   let server: Server | undefined;
@@ -147,10 +143,7 @@ describe.skipIf(skip)('git and go through clone redirects and wildcard paths', (
   }
 
   beforeAll(async () => {
-    if (missing.length > 0) {
-      throw new Error(`${missing.join(' and ')} not on PATH (CI=true); run: ${INSTALL}`);
-    }
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing; run "npm run build" first`);
+    tools.check();
     tmp = await mkdtemp(join(tmpdir(), 'vanity-e2e-clone-'));
     await mkdir(join(tmp, 'home'), { recursive: true });
     const root = await makeRepos(tmp);

@@ -1,95 +1,33 @@
 // End to end: the real go command fetches a root and a nested module through our server.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  makeBareRepo,
+  mustRun,
+  requireTools,
+  run,
+  startServer,
+  stop,
+  waitUntil,
+} from './e2e-tools.js';
+import type { Server } from './e2e-tools.js';
+import { freePort } from './process.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist', 'cli.js');
 const HOST = 'vanity.test';
 const INSTALL = 'apt-get install -y golang-go git';
 const GO_TIMEOUT_MS = 40_000;
 const START_TIMEOUT_MS = 10_000;
 
 /** The tools this test drives; a missing one skips it locally and fails it in CI. */
-const missingTools = ['go', 'git'].filter((tool) => !runsLocally(tool));
-const inCi = process.env.CI === 'true';
-const skip = missingTools.length > 0 && !inCi;
-if (skip) {
-  console.warn(`e2e-go: skipped, ${missingTools.join(' and ')} not on PATH; run: ${INSTALL}`);
-}
+const tools = requireTools('e2e-go', ['go', 'git'], INSTALL);
 
-function runsLocally(tool: string): boolean {
-  const arg = tool === 'go' ? 'version' : '--version';
-  const result = spawnSync(tool, [arg], { timeout: 10_000, stdio: 'ignore' });
-  return !result.error && result.status === 0;
-}
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  /** stdout and stderr interleaved, for failure messages. */
-  output: string;
-}
-
-/** Runs a command to its end or its deadline (then SIGKILL); never rejects on exit status. */
-function run(
-  cmd: string,
-  args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number },
-): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: options.cwd, env: options.env });
-    let output = '';
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timeoutMs = options.timeoutMs ?? GO_TIMEOUT_MS;
-    const timer = setTimeout(() => {
-      output += `\n[killed after ${timeoutMs} ms]`;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, output });
-    });
-  });
-}
-
-/** Like run, but any failure throws with the command's output: for setup steps. */
-async function mustRun(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
-  const result = await run(cmd, args, { cwd, env, timeoutMs: 20_000 });
-  if (result.code !== 0) {
-    throw new Error(`${cmd} ${args.join(' ')} exited ${result.code}:\n${result.output}`);
-  }
-  return result.output;
-}
-
-/** A port nobody listens on right now: bind port 0 on loopback, read it, let it go. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
+/** Whether something on loopback `port` accepts a connection within a second. */
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ port, host: '127.0.0.1' });
@@ -104,69 +42,22 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `ready` holds; throws `what` after `timeoutMs`. */
-async function waitUntil(what: string, timeoutMs: number, ready: () => Promise<boolean>) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await ready()) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
-/** Asks a child to stop, then kills it if it has not gone within a few seconds. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // SIGTERM first: `git daemon` passes it on to the git-daemon it started; SIGKILL would not.
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function writeFiles(dir: string, files: Record<string, string>): Promise<void> {
-  for (const [name, text] of Object.entries(files)) {
-    await mkdir(dirname(join(dir, name)), { recursive: true });
-    await writeFile(join(dir, name), text);
-  }
-}
-
 /**
  * One repository holding two modules, as opentelemetry-go does: the root module
  * (tag v1.2.3) and a nested module in sdk/metric (tag sdk/metric/v0.5.0).
- * Returns the bare copy that git daemon serves.
+ * Returns the folder of the bare copy that git daemon serves.
  */
 async function makeRepo(tmp: string): Promise<string> {
-  const work = join(tmp, 'work');
-  await writeFiles(work, {
+  const files = {
     'go.mod': `module ${HOST}/mod\n\ngo 1.19\n`,
     'mod.go': 'package mod\n\nfunc Hello() string { return "hello" }\n',
     'pkg/util/util.go': 'package util\n\nfunc Twice(n int) int { return 2 * n }\n',
     'sdk/metric/go.mod': `module ${HOST}/mod/sdk/metric\n\ngo 1.19\n`,
     'sdk/metric/metric.go': 'package metric\n\nconst Name = "metric"\n',
     'sdk/metric/export/export.go': 'package export\n\nconst Kind = "export"\n',
-  });
-  // Neither the user's nor the system's git config may change what gets committed.
-  const env = {
-    PATH: process.env.PATH,
-    HOME: tmp,
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_AUTHOR_NAME: 'e2e',
-    GIT_AUTHOR_EMAIL: 'e2e@vanity.test',
-    GIT_COMMITTER_NAME: 'e2e',
-    GIT_COMMITTER_EMAIL: 'e2e@vanity.test',
   };
-  const git = (args: string[], cwd = work) => mustRun('git', args, cwd, env);
-  await git(['-c', 'init.defaultBranch=main', 'init', '-q', '.']);
-  await git(['add', '-A']);
-  await git(['-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'two modules']);
-  await git(['tag', 'v1.2.3']);
-  await git(['tag', 'sdk/metric/v0.5.0']);
   const bare = join(tmp, 'git', 'repo.git');
-  await git(['clone', '-q', '--bare', work, bare], tmp);
+  await makeBareRepo(join(tmp, 'work'), bare, files, ['v1.2.3', 'sdk/metric/v0.5.0']);
   return dirname(bare);
 }
 
@@ -196,35 +87,6 @@ function startGitDaemon(base: string, port: number): ChildProcess {
   const args = ['daemon', '--reuseaddr', `--base-path=${base}`, '--export-all'];
   args.push(`--port=${port}`, '--listen=127.0.0.1');
   return spawn('git', args, { stdio: 'ignore', env: { PATH: process.env.PATH } });
-}
-
-interface Server {
-  child: ChildProcess;
-  port: number;
-  /** Everything the server has printed so far. */
-  log: () => string;
-}
-
-/** Starts our CLI and resolves once it prints the address it listens on. */
-async function startServer(config: string): Promise<Server> {
-  const args = [CLI, 'serve', '--config', config, '--port', '0', '--listen', '127.0.0.1'];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH } });
-  let log = '';
-  child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const server = { child, port: 0, log: () => log };
-  const listening = /listening address=http:\/\/127\.0\.0\.1:([0-9]+)/;
-  try {
-    await waitUntil('the server to print its address', START_TIMEOUT_MS, async () => {
-      if (child.exitCode !== null) throw new Error(`the server exited:\n${log}`);
-      return listening.test(log);
-    });
-  } catch (err) {
-    await stop(child);
-    throw err;
-  }
-  server.port = Number(listening.exec(log)?.[1]);
-  return server;
 }
 
 /**
@@ -266,21 +128,19 @@ import (
 func main() { fmt.Println(mod.Hello(), util.Twice(2), metric.Name, export.Kind) }
 `;
 
-describe.skipIf(skip)('the go command against our server', () => {
+describe.skipIf(tools.skip)('the go command against our server', () => {
   const children: ChildProcess[] = [];
   let tmp = '';
   let consumer = '';
   let env: NodeJS.ProcessEnv = {};
   let server: Server | undefined;
 
-  const go = (...args: string[]) => run('go', args, { cwd: consumer, env });
+  const go = (...args: string[]) =>
+    run('go', args, { cwd: consumer, env, timeoutMs: GO_TIMEOUT_MS });
   const modCache = (...parts: string[]) => join(env.GOMODCACHE ?? '', ...parts);
 
   beforeAll(async () => {
-    if (missingTools.length > 0) {
-      throw new Error(`${missingTools.join(' and ')} not on PATH (CI=true); run: ${INSTALL}`);
-    }
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing; run "npm run build" first`);
+    tools.check();
     tmp = await mkdtemp(join(tmpdir(), 'vanity-e2e-go-'));
     const base = await makeRepo(tmp);
 
@@ -301,14 +161,16 @@ describe.skipIf(skip)('the go command against our server', () => {
     consumer = join(tmp, 'consumer');
     await mkdir(consumer, { recursive: true });
     await mkdir(env.HOME ?? '', { recursive: true });
-    await mustRun('go', ['mod', 'init', 'example.test/consumer'], consumer, env);
+    await mustRun('go', ['mod', 'init', 'example.test/consumer'], { cwd: consumer, env });
   }, 60_000);
 
   afterAll(async () => {
+    // stop() asks with SIGTERM first: `git daemon` passes it on to the git-daemon
+    // it started; SIGKILL would not.
     for (const child of children.reverse()) await stop(child);
     if (!tmp) return;
     // The module cache is read-only; go itself knows how to remove it.
-    if (consumer) await run('go', ['clean', '-modcache'], { cwd: consumer, env });
+    if (consumer) await go('clean', '-modcache');
     await rm(tmp, { recursive: true, force: true });
   }, 30_000);
 
@@ -346,7 +208,11 @@ describe.skipIf(skip)('the go command against our server', () => {
     await writeFile(join(consumer, 'main.go'), MAIN_GO);
     const build = await go('build', '-o', 'consumer', '.');
     expect(build.code, build.output).toBe(0);
-    const ran = await run(join(consumer, 'consumer'), [], { cwd: consumer, env });
+    const ran = await run(join(consumer, 'consumer'), [], {
+      cwd: consumer,
+      env,
+      timeoutMs: GO_TIMEOUT_MS,
+    });
     expect(ran.code, ran.output).toBe(0);
     expect(ran.stdout.trim()).toBe('hello 4 metric export');
   }, 60_000);

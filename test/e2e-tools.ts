@@ -1,6 +1,7 @@
 // Helpers for end-to-end tests that drive real tools (go, git) against our built CLI.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,13 +11,34 @@ export const CLI = join(ROOT, 'dist', 'cli.js');
 const RUN_TIMEOUT_MS = 20_000;
 const START_TIMEOUT_MS = 10_000;
 
-/** The tools of `tools` that do not run here: a test skips locally and fails in CI. */
-export function missingTools(tools: string[]): string[] {
+/** The tools of `tools` that do not run here. */
+function missingTools(tools: string[]): string[] {
   return tools.filter((tool) => {
     const arg = tool === 'go' ? 'version' : '--version';
     const result = spawnSync(tool, [arg], { timeout: 10_000, stdio: 'ignore' });
     return result.error !== undefined || result.status !== 0;
   });
+}
+
+export interface RequiredTools {
+  /** True when a tool is missing and this is not CI: the test is skipped, with a warning. */
+  skip: boolean;
+  /** For beforeAll: throws when a tool (in CI) or the built CLI is missing. */
+  check: () => void;
+}
+
+/** The tools a test drives: a missing one skips `test` locally and fails it in CI (CI=true). */
+export function requireTools(test: string, tools: string[], install: string): RequiredTools {
+  const missing = missingTools(tools);
+  const skip = missing.length > 0 && process.env.CI !== 'true';
+  if (skip) console.warn(`${test}: skipped, ${missing.join(' and ')} not on PATH; run: ${install}`);
+  const check = () => {
+    if (missing.length > 0) {
+      throw new Error(`${missing.join(' and ')} not on PATH (CI=true); run: ${install}`);
+    }
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing; run "npm run build" first`);
+  };
+  return { skip, check };
 }
 
 export interface RunResult {

@@ -1,9 +1,8 @@
 // vanity import: sally.yaml and vangen.json to a vanity.yaml that parseConfig accepts, every
 // key left out reported against its line, and the command's exit codes.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.js';
 import type { Config } from '../src/config.js';
@@ -13,8 +12,8 @@ import { InputError } from '../src/import/model.js';
 import { toVanityYaml } from '../src/import/output.js';
 import { convertSally } from '../src/import/sally.js';
 import { convertVangen } from '../src/import/vangen.js';
+import { CLI, runCli } from './process.js';
 
-const CLI = resolve('dist/cli.js');
 let dir: string;
 
 beforeAll(() => {
@@ -452,14 +451,7 @@ describe('reading the input', () => {
   });
 });
 
-function run(args: string[]) {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 15_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const run = (args: string[]) => runCli(args, dir);
 
 describe('vanity import (the command)', () => {
   it('exits 0 and prints a vanity.yaml that parses, when everything is carried over', () => {

@@ -1,7 +1,13 @@
-// Test helpers for child processes: their output as it arrives, bounded waits, free ports.
+// Test helpers for child processes: their output as it arrives, bounded waits, free ports,
+// and the built CLI run to its end.
+import { spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+
+/** The built CLI; `npm run build` writes it. */
+export const CLI = resolve('dist/cli.js');
 
 export interface Output {
   text: string;
@@ -43,11 +49,31 @@ export function exited(child: ChildProcess): Promise<number | null> {
   });
 }
 
-/** A loopback port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
+/** A loopback port that was free a moment ago: bind port 0, read it, let it go. */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => done(port));
+    });
+  });
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI in `cwd` to its end (killed after 15 s), `env` over this process's. */
+export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): CliResult {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -1,8 +1,7 @@
 // --templates DIR: each file replaces one default template; bad ones stop the start, named.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Answerer } from '../src/answer.js';
 import type { VanityRequest } from '../src/answer.js';
@@ -11,8 +10,8 @@ import { withFastPath } from '../src/fast-path.js';
 import { listen } from '../src/serve.js';
 import { Renderer, TEMPLATE_NAMES } from '../src/render.js';
 import { metaTags, NESTED, registryFrom } from './helpers.js';
+import { runCli } from './process.js';
 
-const CLI = resolve('dist/cli.js');
 const root = mkdtempSync(join(tmpdir(), 'vanity-templates-'));
 let dir: string;
 let count = 0;
@@ -34,14 +33,7 @@ function answer(renderer: Renderer, target: string) {
   return new Answerer(registryFrom(NESTED), renderer).answer({ method: 'GET', target });
 }
 
-function run(args: string[]) {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 15_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const run = (args: string[]) => runCli(args, root);
 
 describe('a templates folder', () => {
   it('replaces only the templates it holds', () => {
