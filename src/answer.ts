@@ -62,6 +62,7 @@ export const HEALTH_PATH = '/.well-known/vanity/health';
 export const READY_PATH = '/.well-known/vanity/ready';
 export const INDEX_JSON_PATH = '/.well-known/vanity/index.json';
 export const MISS_MAX_AGE = 300;
+const MISS_CACHE = `public, max-age=${MISS_MAX_AGE}`;
 const HTML = 'text/html; charset=utf-8';
 
 /** Answers requests for one registry; build a new one when the registry changes. */
@@ -70,7 +71,9 @@ export class Answerer implements Answering {
   private readonly moduleAnswers = new Map<string, Answer>();
   /** Wildcard modules and directory pages are built on first use; a bound keeps them few. */
   private readonly madeAnswers = new BoundedCache<string, Answer>(4096);
+  private readonly redirects = new BoundedCache<string, Answer>(1024);
   private readonly notFound: Buffer;
+  private missAnswer: Answer | undefined;
   private readonly index: { html: IndexPage; json: IndexPage } | undefined;
 
   constructor(
@@ -140,7 +143,17 @@ export class Answerer implements Answering {
     return this.page(makeAnswer(200, 'go-get', body, this.cached()), module);
   }
 
+  /**
+   * A docs redirect. The same few pages are asked for again and again, so the
+   * latest answers are kept, frozen (their header list is then kept too); a
+   * bound keeps a flood of distinct queries from growing memory.
+   */
   private browser(host: string, path: string, query: string, module: Module): Answer {
+    const key = query ? `${host}${path}?${query}` : `${host}${path}`;
+    return this.redirects.get(key, () => this.frozen(this.redirect(host, path, query, module)));
+  }
+
+  private redirect(host: string, path: string, query: string, module: Module): Answer {
     const docs = docsLocation(this.registry.docs, module, host, path);
     const location = docs + (query ? `?${safeQuery(query)}` : '');
     const body = Buffer.from(this.renderer.redirectPage(location));
@@ -156,16 +169,18 @@ export class Answerer implements Answering {
 
   /** A folder holding listed modules, when it is none itself; undefined when it holds none. */
   private directory(host: string, path: string): Answer | undefined {
+    // A binary search tells a folder from a miss; only folders are kept, so that
+    // requests for paths that hold nothing never push wildcard modules out.
+    const below = this.registry.listedBelow(path);
+    if (below.length === 0) return undefined;
+
     const make = () => {
-      const below = this.registry.listedBelow(path);
-      if (below.length === 0) return this.miss();
       const modules = below.map((module) => listModule(this.registry, module, host));
       const body = Buffer.from(this.renderer.directoryPage(host, path, modules));
       const headers = { 'Cache-Control': `public, max-age=${MISS_MAX_AGE}` };
       return this.page(makeAnswer(200, 'directory', body, headers));
     };
-    const answer = this.registry.host ? this.madeAnswers.get(`dir:${path}`, make) : make();
-    return answer.kind === 'directory' ? answer : undefined;
+    return this.registry.host ? this.madeAnswers.get(`dir:${path}`, make) : make();
   }
 
   private indexPages(host: string) {
@@ -199,9 +214,12 @@ export class Answerer implements Answering {
     return this.registry.host ? notModified : withVary(notModified, 'Host');
   }
 
+  /** The same answer to every miss, made once: a miss should cost nothing to send. */
   private miss(): Answer {
-    const headers = { 'Cache-Control': `public, max-age=${MISS_MAX_AGE}` };
-    return this.page(makeAnswer(404, 'miss', this.notFound, headers));
+    this.missAnswer ??= this.frozen(
+      this.page(makeAnswer(404, 'miss', this.notFound, { 'Cache-Control': MISS_CACHE })),
+    );
+    return this.missAnswer;
   }
 
   private health(): Answer {

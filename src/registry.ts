@@ -30,6 +30,8 @@ export class Registry {
   private readonly byPath: ReadonlyMap<string, Module>;
   /** Wildcards by the path their element follows: "/" for `/*`. */
   private readonly wildcardAt: ReadonlyMap<string, Readonly<WildcardConfig>>;
+  /** Every folder above a listed module ("/a" for "/a/b"): a directory page is one of them. */
+  readonly folders: ReadonlySet<string>;
   /** Elements in the deepest module path: no longer prefix can match. */
   private readonly maxDepth: number;
 
@@ -51,6 +53,7 @@ export class Registry {
       ...wildcards.map((wildcard) => depthOf(wildcard.prefix) + 1),
     ];
     this.maxDepth = Math.max(0, ...depths);
+    this.folders = foldersAbove(modules.filter((module) => !module.hidden));
   }
 
   /** The module answering for a normalised import path ("/a/b" or "/"), if any. */
@@ -78,6 +81,7 @@ export class Registry {
    * page: a binary search finds the first, as sorted paths keep a folder together.
    */
   listedBelow(path: string): Module[] {
+    if (!this.folders.has(path)) return [];
     const folder = path === '/' ? '/' : `${path}/`;
     let low = 0;
     let high = this.modules.length;
@@ -122,6 +126,16 @@ export class Registry {
   get hasRootModule(): boolean {
     return this.byPath.has('/');
   }
+}
+
+function foldersAbove(modules: readonly Module[]): Set<string> {
+  const folders = new Set<string>();
+  for (const { path } of modules) {
+    for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) {
+      folders.add(path.slice(0, cut));
+    }
+  }
+  return folders;
 }
 
 function depthOf(path: string): number {

@@ -97,20 +97,8 @@ export function planSite(
  * within a module itself), with their pages added to `served`.
  */
 function directoryRoutes(answerer: Answerer, served: ServedFile[]): DirectoryRoute[] {
-  const folders = new Set<string>();
-  for (const module of answerer.registry.modules) {
-    if (module.hidden) continue;
-    for (
-      let cut = module.path.lastIndexOf('/');
-      cut > 0;
-      cut = module.path.lastIndexOf('/', cut - 1)
-    ) {
-      folders.add(module.path.slice(0, cut));
-    }
-  }
-
   const routes: DirectoryRoute[] = [];
-  for (const path of [...folders].sort()) {
+  for (const path of [...answerer.registry.folders].sort()) {
     const answer = answerer.answer({ method: 'GET', target: path });
     if (answer.kind !== 'directory') continue;
     const page = directoryPagePath(path);

@@ -113,6 +113,29 @@ describe('wildcards', () => {
   });
 });
 
+describe('answers kept for speed', () => {
+  it('keep one miss, and each docs redirect by host, path and query', () => {
+    const answerer = new Answerer(registryFrom(FOLDERS));
+    const get = (target: string) => answerer.answer({ method: 'GET', target });
+    expect(get('/nope')).toBe(get('/other/nope'));
+    expect(get('/svc/a?x=1')).toBe(get('/svc/a?x=1'));
+    expect(get('/svc/a?x=2').headers['Location']).toBe('https://docs.example.org/svc/a?x=2');
+    expect(get('/svc/a?x=1').headers['Location']).toBe('https://docs.example.org/svc/a?x=1');
+    expect(Object.isFrozen(get('/svc/a').headers)).toBe(true);
+  });
+
+  it('keep redirects per Host when the host comes from the request', () => {
+    const answerer = new Answerer(registryFrom(FOLDERS.replace('host: go.example.org\n', '')));
+    const get = (host: string) => answerer.answer({ method: 'GET', target: '/tools/lint', host });
+    expect(get('a.example.org').headers['Location']).toBe(
+      'https://pkgsite.example.org/a.example.org/tools/lint',
+    );
+    expect(get('b.example.org').headers['Location']).toBe(
+      'https://pkgsite.example.org/b.example.org/tools/lint',
+    );
+  });
+});
+
 describe('docs sites', () => {
   it('send browsers to the docs base with the import path', () => {
     expect(ask(FOLDERS, '/tools/lint/sub?x=1').headers['Location']).toBe(
