@@ -2,11 +2,22 @@
 // The vanity command: parses arguments, calls the library, owns exit codes and printing.
 //
 // Exit codes: 0 done, 1 failure (bad config, cannot listen), 2 usage error.
-import { existsSync } from 'node:fs';
-import { isIP } from 'node:net';
-import { resolve } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { Answerer, HEALTH_PATH } from './answer.js';
+import {
+  count,
+  logFormat,
+  maxAge,
+  parsePort,
+  seconds,
+  timeout,
+  trustProxyValue,
+  urlBytes,
+  configPath,
+  portFromEnv,
+} from './cli-values.js';
+import { ExitCode, HealthError, UsageError } from './cli-errors.js';
+import { serve } from './cli-serve.js';
 import { DEFAULT_MAX_URL_LENGTH } from './app.js';
 import { collect, liveCheck, LiveUsageError, strayLiveFlag } from './check/command.js';
 import type { LiveFlags } from './check/command.js';
@@ -14,36 +25,17 @@ import type { Config } from './config.js';
 import { IMPORT_FORMATS, runImport } from './import/command.js';
 import type { ImportOptions } from './import/command.js';
 import { loadConfigFile } from './load-config.js';
-import { createLogger } from './log.js';
-import type { LogFormat } from './log.js';
-import { servePoolMetrics } from './metrics-server.js';
 import { ConfigError, formatProblem } from './problems.js';
 import type { Problem } from './problems.js';
 import { Registry } from './registry.js';
 import { Renderer } from './render.js';
-import { checkConfigs, runServe } from './serve-command.js';
-import { isPoolPrimary, runPool } from './workers.js';
 import { LISTEN_DEFAULTS } from './serve.js';
 import { buildSite } from './site.js';
 
-const DEFAULT_PORT = 8080;
 const MAX_URL = DEFAULT_MAX_URL_LENGTH;
 const HEADERS_S = LISTEN_DEFAULTS.headersTimeout / 1000;
 const REQUEST_S = LISTEN_DEFAULTS.requestTimeout / 1000;
 const IDLE_S = LISTEN_DEFAULTS.keepAliveTimeout / 1000;
-
-/** A usage error: the command line is wrong, exit 2. */
-class UsageError extends Error {}
-
-/** The health check failed: exit 1 with one line. */
-class HealthError extends Error {}
-
-/** A command that printed its own report and ends with this code. */
-class ExitCode extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
 
 function program(): Command {
   const cli = new Command('vanity')
@@ -140,98 +132,6 @@ function program(): Command {
   return cli;
 }
 
-interface ServeOptions {
-  workers: number;
-  config: string[];
-  port?: number;
-  listen?: string;
-  quiet?: boolean;
-  trustProxy?: boolean | number | string;
-  drainDelay: number;
-  shutdownTimeout: number;
-  watch?: boolean;
-  tlsCert?: string;
-  tlsKey?: string;
-  hsts?: number | true;
-  hstsIncludeSubdomains?: boolean;
-  maxUrlLength: number;
-  headersTimeout: number;
-  requestTimeout: number;
-  keepAliveTimeout: number;
-  logFormat: LogFormat;
-  metrics?: boolean;
-  metricsPort?: number;
-  metricsListen?: string;
-  templates?: string;
-}
-
-async function serve(options: ServeOptions): Promise<void> {
-  if (options.headersTimeout > options.requestTimeout) {
-    throw new UsageError('--headers-timeout cannot be longer than --request-timeout; lower it');
-  }
-  const logger = createLogger({ quiet: options.quiet ?? false, format: options.logFormat });
-  const configs = options.config.length > 0 ? options.config : [configPath(undefined)];
-  const hsts = options.hsts === undefined ? undefined : hstsOption(options);
-  const metricsListen = metricsListenOption(options);
-  if (isPoolPrimary(options.workers)) {
-    await checkConfigs(configs, options.templates);
-    // The primary adds up every worker's counts on the metrics port; a port
-    // in use fails here, before any worker starts.
-    if (options.metricsPort !== undefined) {
-      await servePoolMetrics({ port: options.metricsPort, host: metricsListen }, logger);
-    }
-    runPool(options.workers, logger);
-    return;
-  }
-  await runServe(
-    {
-      configs,
-      templates: options.templates,
-      // Only the CLI ends the process; stdout is flushed first.
-      onStopped: () => process.stdout.write('', () => process.exit(0)),
-      port: options.port ?? portFromEnv(),
-      listen: options.listen?.replace(/^\[(.*)\]$/, '$1'),
-      trustProxy: options.trustProxy ?? false,
-      hsts,
-      drainDelay: options.drainDelay,
-      shutdownTimeout: options.shutdownTimeout,
-      watch: options.watch ?? false,
-      tlsCert: options.tlsCert,
-      tlsKey: options.tlsKey,
-      maxUrlLength: options.maxUrlLength,
-      headersTimeout: options.headersTimeout,
-      requestTimeout: options.requestTimeout,
-      keepAliveTimeout: options.keepAliveTimeout,
-      metrics: options.metrics ?? false,
-      metricsPort: options.metricsPort,
-      metricsListen,
-    },
-    logger,
-  );
-}
-
-/** The metrics port's interface: --metrics-listen, else --listen's; only with --metrics-port. */
-function metricsListenOption(options: ServeOptions): string | undefined {
-  const { metricsPort, metricsListen } = options;
-  if (metricsListen !== undefined && metricsPort === undefined) {
-    throw new UsageError('--metrics-listen needs --metrics-port: it is where that port listens');
-  }
-  // Port 0 picks a free port each time, so only a fixed port can clash.
-  if (metricsPort && metricsPort === (options.port ?? portFromEnv())) {
-    throw new UsageError('--metrics-port must differ from the main port; choose another');
-  }
-  return (metricsListen ?? options.listen)?.replace(/^\[(.*)\]$/, '$1');
-}
-
-const HSTS_DEFAULT_MAX_AGE = 31_536_000;
-
-function hstsOption(options: ServeOptions) {
-  if (!options.tlsCert)
-    throw new UsageError('--hsts needs --tls-cert and --tls-key: it is for https');
-  const maxAge = options.hsts === true ? HSTS_DEFAULT_MAX_AGE : (options.hsts ?? 0);
-  return { maxAge, includeSubDomains: options.hstsIncludeSubdomains ?? false };
-}
-
 async function check(options: { config?: string; templates?: string } & LiveFlags) {
   const stray = options.live === undefined ? strayLiveFlag(options) : undefined;
   if (stray) throw new UsageError(`${stray} only works with --live`);
@@ -308,100 +208,6 @@ async function health(options: { port?: number; timeout: number }): Promise<void
 }
 
 /** The config to use: --config, else $VANITY_CONFIG, else ./vanity.yaml; never a guess. */
-function configPath(option: string | undefined): string {
-  if (option) return option;
-  if (process.env.VANITY_CONFIG) return process.env.VANITY_CONFIG;
-  if (existsSync('vanity.yaml')) return 'vanity.yaml';
-  throw new UsageError(
-    `no config: there is no vanity.yaml in ${resolve('.')}; pass --config FILE or set VANITY_CONFIG`,
-  );
-}
-
-function parsePort(value: string): number {
-  const port = /^[0-9]{1,5}$/.test(value) ? Number(value) : NaN;
-  if (!(port >= 0 && port <= 65_535)) {
-    throw new InvalidArgumentError('expected a port number from 0 to 65535.');
-  }
-  return port;
-}
-
-/** HSTS max-age: whole seconds up to two years, as browsers cap it. */
-function maxAge(value: string): number {
-  const number = /^[0-9]{1,9}$/.test(value) ? Number(value) : NaN;
-  if (!(number <= 63_072_000)) throw new InvalidArgumentError('expected seconds up to 63072000.');
-  return number;
-}
-
-function count(value: string): number {
-  const number = /^[0-9]{1,3}$/.test(value) ? Number(value) : NaN;
-  if (!(number >= 1 && number <= 256)) throw new InvalidArgumentError('expected 1 to 256.');
-  return number;
-}
-
-function seconds(value: string): number {
-  const number = /^[0-9]+(\.[0-9]+)?$/.test(value) ? Number(value) : NaN;
-  if (!(number <= 3600)) throw new InvalidArgumentError('expected seconds from 0 to 3600.');
-  return number;
-}
-
-/** A timeout: above 0, since 0 would turn Node's timeout off and let a slow client stay. */
-function timeout(value: string): number {
-  const number = seconds(value);
-  if (number <= 0) throw new InvalidArgumentError('expected seconds above 0, up to 3600.');
-  return number;
-}
-
-/** Below 256 bytes, ordinary import paths would be refused; above 64 KiB, no client sends. */
-function urlBytes(value: string): number {
-  const number = /^[0-9]{1,6}$/.test(value) ? Number(value) : NaN;
-  if (!(number >= 256 && number <= 65_536)) {
-    throw new InvalidArgumentError('expected a whole number of bytes from 256 to 65536.');
-  }
-  return number;
-}
-
-function logFormat(value: string): LogFormat {
-  if (value === 'text' || value === 'json') return value;
-  throw new InvalidArgumentError('expected text or json.');
-}
-
-const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
-
-/** An address, or a subnet whose prefix length fits the address family. */
-function validSubnet(address: string, prefix: string | undefined): boolean {
-  const family = isIP(address);
-  if (family === 0) return false;
-  if (prefix === undefined) return true;
-  return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
-}
-
-/** Express's trust proxy: true, false, a hop count, or addresses, subnets and names. */
-function trustProxyValue(value: string): boolean | number | string {
-  if (value === 'true' || value === 'false') return value === 'true';
-  if (/^[0-9]+$/.test(value)) return Number(value);
-
-  for (const entry of value.split(',').map((part) => part.trim())) {
-    const [address = '', prefix] = entry.split('/');
-    const valid = PROXY_NAMES.includes(entry) || validSubnet(address, prefix);
-    if (!valid) {
-      throw new InvalidArgumentError(
-        `"${entry}" is not an address, subnet or one of ${PROXY_NAMES.join(', ')}.`,
-      );
-    }
-  }
-  return value;
-}
-
-function portFromEnv(): number {
-  const value = process.env.PORT;
-  if (value === undefined || value === '') return DEFAULT_PORT;
-  try {
-    return parsePort(value);
-  } catch {
-    throw new UsageError(`PORT="${value}" is not a port number from 0 to 65535`);
-  }
-}
-
 async function main(argv: string[]): Promise<number> {
   try {
     await program().parseAsync(argv, { from: 'user' });
