@@ -1,5 +1,6 @@
 // Configs that load but that the go command would trip over: warnings, never refusals.
-import type { ModuleConfig } from './config.js';
+import type { ModuleConfig, WildcardConfig } from './config.js';
+import { resolveWildcard } from './wildcard.js';
 import { repoHome } from './forge.js';
 
 /**
@@ -8,11 +9,12 @@ import { repoHome } from './forge.js';
  * root and looks for tags without the folder prefix. The parent answers for
  * it already.
  */
-export function nestedRepoWarnings(modules: ModuleConfig[]) {
+export function nestedRepoWarnings(modules: ModuleConfig[], wildcards: WildcardConfig[] = []) {
   const byPath = new Map(modules.map((module) => [module.path, module]));
+  const wildcardAt = new Map(wildcards.map((wildcard) => [wildcard.prefix, wildcard]));
   const warnings: { line: number; key: string; text: string }[] = [];
   for (const module of modules) {
-    const parent = parentModule(module.path, byPath);
+    const parent = parentModule(module.path, byPath, wildcardAt);
     if (!parent || module.subdir || repoKey(parent.repo) !== repoKey(module.repo)) continue;
     const folder = module.path.slice(parent.path.length).replace(/^\//, '');
     warnings.push({
@@ -36,11 +38,20 @@ function repoKey(repo: string): string {
   return `${url.hostname}${repoHome(url.pathname)}`.toLowerCase();
 }
 
-function parentModule(path: string, byPath: Map<string, ModuleConfig>): ModuleConfig | undefined {
+/** The module that answers for the folder above `path`: configured, or made by a wildcard. */
+function parentModule(
+  path: string,
+  byPath: Map<string, ModuleConfig>,
+  wildcardAt: Map<string, WildcardConfig>,
+): ModuleConfig | undefined {
   let prefix = path;
   while (prefix.length > 1) {
-    prefix = prefix.slice(0, prefix.lastIndexOf('/')) || '/';
-    const parent = byPath.get(prefix);
+    const cut = prefix.lastIndexOf('/');
+    const above = prefix.slice(0, cut) || '/';
+    const wildcard = wildcardAt.get(above);
+    const made = wildcard && prefix !== path && resolveWildcard(wildcard, prefix.slice(cut + 1));
+    prefix = above;
+    const parent = made || byPath.get(prefix);
     if (parent) return parent;
   }
   return undefined;

@@ -76,7 +76,8 @@ class Checker extends ConfigChecker {
     const cacheMaxAge = this.cacheMaxAge(fields.get('cache_max_age'));
     const docs = this.docs(fields.get('docs'));
     const { modules, wildcards } = this.entries(fields.get('paths'), root.pos);
-    for (const warning of [...nestedRepoWarnings(modules), ...caseWarnings(modules)]) {
+    const nested = nestedRepoWarnings(modules, wildcards);
+    for (const warning of [...nested, ...caseWarnings(modules)]) {
       this.warn({ line: warning.line, column: 3 }, warning.key, warning.text);
     }
     const config = { file: this.file, cacheMaxAge, docs, modules, wildcards };

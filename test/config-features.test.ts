@@ -194,6 +194,17 @@ describe('wildcard paths', () => {
     ]);
   });
 
+  it('warns of a module nested in one a wildcard makes, with the same repository', () => {
+    const text =
+      'paths:\n  /*:\n    repo: https://github.com/org/*\n' +
+      '  /otel/sdk:\n    repo: https://github.com/org/otel\n' +
+      '  /zap/x:\n    repo: https://github.com/org/zap\n    subdir: x\n';
+    const warnings = parseOk(text).warnings.map((w) => `${w.line}: ${w.key}: ${w.message}`);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^4: paths\.\/otel\/sdk: same repository as \/otel, so the go/),
+    ]);
+  });
+
   it('asks for a vcs when the host does not tell it, as for a module', () => {
     expect(problems('paths:\n  /*:\n    repo: https://hg.example.org/*\n')).toEqual([
       '3:11: paths./*.vcs: cannot tell the VCS of hg.example.org; ' +
