@@ -386,6 +386,22 @@ describe('vangen.json', () => {
   });
 });
 
+describe('a vangen repository whose url is no URL', () => {
+  it('is left out with one line, not also a guess at its VCS', async () => {
+    const text = JSON.stringify({
+      domain: 'go.example.org',
+      repositories: [
+        { prefix: 'a', url: 'not a url' },
+        { prefix: 'b', url: 'https://github.com/o/b' },
+      ],
+    });
+    const { config, left, messages } = await convert('bad-url.json', text);
+    expect(modulePaths(config)).toEqual(['/b']);
+    expect(left).toEqual(['1:58 repositories[0].url']);
+    expect(messages).toEqual([expect.stringMatching(/is not a URL.*module left out/)]);
+  });
+});
+
 describe('reading the input', () => {
   it.each([
     [

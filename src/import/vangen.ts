@@ -3,6 +3,7 @@
 // vangen writes a page for each repository prefix and each of its subs, with
 // go-source links it fills in for GitHub and GitLab from the master branch.
 // Its keys are matched without regard to case, as Go's encoding/json does.
+import { checkRepoUrl } from '../config-values.js';
 import type { YamlMap, YamlNode } from '../yaml-tree.js';
 import { baseOf, carry, docsFor, flagOf, impliedVcs, joinPath, Leftovers } from './model.js';
 import { mapOf, readKeys, textOf } from './model.js';
@@ -106,6 +107,8 @@ function carryVcs(
   const vcs = type ? textOf(type, leftovers).trim() : '';
   if (type && vcs && vcs !== impliedVcs(repo)) module.fields.vcs = carry(vcs, type);
   if (vcs || impliedVcs(repo)) return;
+  // A repo that is no URL is left out whole, with its own line; a VCS guess would contradict it.
+  if (checkRepoUrl(repo).url === null) return;
 
   module.fields.vcs = { value: 'git', from: missing };
   const message =
