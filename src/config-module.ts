@@ -1,8 +1,8 @@
 // One entry under `paths`: a module, or a wildcard (`/*`) that stands for many.
 import { hasSourceLinks, inferDisplay, inferVcs, VCS_NAMES } from './forge.js';
 import type { Vcs } from './forge.js';
-import { moduleElementProblem, normaliseModulePath } from './module-path.js';
-import { checkRepoUrl, GOVCS_BLOCKED } from './config-values.js';
+import { normaliseModulePath } from './module-path.js';
+import { branchProblem, checkRepoUrl, GOVCS_BLOCKED, subdirProblem } from './config-values.js';
 import { ConfigChecker, isNull, MULTI_LINE } from './config-checker.js';
 import { nearest } from './problems.js';
 import type { YamlMap, YamlNode } from './yaml-tree.js';
@@ -59,8 +59,6 @@ export type Entry = { module: ModuleConfig } | { wildcard: WildcardConfig };
 
 /** A name that stands for the wildcard element while a template is checked. */
 const SAMPLE = 'name';
-/** The branch names put into links as they are: no character that would need escaping. */
-const BRANCH = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
 const WILDCARD_HINT = 'such as https://github.com/ORG/*';
 
 /** Reads the entries under `paths`, reporting into one checker. */
@@ -251,14 +249,8 @@ export class EntryReader {
   private subdir(node: YamlNode | undefined, keyPath: string): string | undefined {
     const text = this.checker.optionalString(node, `${keyPath}.subdir`);
     if (text === undefined || !node) return undefined;
-    const problem = text
-      .split('/')
-      .map((element) => moduleElementProblem(element))
-      .find((p) => p !== null);
-    if (problem) {
-      const message = `${problem}; write a relative folder, such as "go"`;
-      this.checker.report(node.pos, `${keyPath}.subdir`, message);
-    }
+    const problem = subdirProblem(text);
+    if (problem) this.checker.report(node.pos, `${keyPath}.subdir`, problem);
     return text;
   }
 
@@ -267,10 +259,8 @@ export class EntryReader {
     const node = fields.get('branch');
     const text = this.checker.optionalString(node, `${keyPath}.branch`);
     if (text === undefined || !node) return undefined;
-    if (!BRANCH.test(text) || /\.\.|\/$|\.lock$/.test(text)) {
-      const rule =
-        'ASCII letters, digits and "._/-", not first "-" or ".", no "..", no ".lock" end';
-      const problem = `"${text}" is not a branch name this server links to (${rule}); such as main`;
+    const problem = branchProblem(text);
+    if (problem) {
       this.checker.report(node.pos, `${keyPath}.branch`, problem);
       return undefined;
     }

@@ -2,6 +2,7 @@
 //
 // Each says what the go command would do with a bad value, so that a problem
 // can tell the operator why, not just that, it is refused.
+import { moduleElementProblem } from './module-path.js';
 
 const REPO_SCHEMES = [
   'https:',
@@ -64,4 +65,23 @@ export function controlCharacter(text: string, multiLine: boolean): number | und
     if (code < 0x20 || code === 0x7f) return code;
   }
   return undefined;
+}
+
+/** The branch names put into links as they are: no character that would need escaping. */
+const BRANCH = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
+
+/** Why a branch name cannot go into source links as it is, or null when it can. */
+export function branchProblem(text: string): string | null {
+  if (BRANCH.test(text) && !/\.\.|\/$|\.lock$/.test(text)) return null;
+  const rule = 'ASCII letters, digits and "._/-", not first "-" or ".", no "..", no ".lock" end';
+  return `"${text}" is not a branch name this server links to (${rule}); such as main`;
+}
+
+/** Why a subdir is not a relative folder the go command accepts, or null. */
+export function subdirProblem(text: string): string | null {
+  const problem = text
+    .split('/')
+    .map((element) => moduleElementProblem(element))
+    .find((p) => p !== null);
+  return problem ? `${problem}; write a relative folder, such as "go"` : null;
 }
