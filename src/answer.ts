@@ -63,6 +63,8 @@ export const READY_PATH = '/.well-known/vanity/ready';
 export const INDEX_JSON_PATH = '/.well-known/vanity/index.json';
 export const MISS_MAX_AGE = 300;
 const MISS_CACHE = `public, max-age=${MISS_MAX_AGE}`;
+/** The longest host, path and query whose redirect is kept: 1,024 of them hold about 2 MiB. */
+const KEPT_TARGET_MAX = 256;
 const HTML = 'text/html; charset=utf-8';
 
 /** Answers requests for one registry; build a new one when the registry changes. */
@@ -74,7 +76,8 @@ export class Answerer implements Answering {
   private readonly redirects = new BoundedCache<string, Answer>(1024);
   private readonly notFound: Buffer;
   private missAnswer: Answer | undefined;
-  private readonly index: { html: IndexPage; json: IndexPage } | undefined;
+  /** With a configured host, the index's HTML and JSON forms, each built once. */
+  private readonly indexes = new Map<'html' | 'json', IndexPage>();
 
   constructor(
     readonly registry: Registry,
@@ -83,7 +86,8 @@ export class Answerer implements Answering {
     const host = registry.host;
     this.notFound = Buffer.from(renderer.notFoundPage());
     if (!host) return;
-    this.index = this.indexPages(host);
+    // The HTML index is built now, so that a template failing on it fails the start.
+    this.indexPage(host, 'html');
     const pack = pagePacker();
     for (const module of registry.modules) {
       this.moduleAnswers.set(module.path, this.frozen(this.modulePage(module, host, pack)));
@@ -150,6 +154,8 @@ export class Answerer implements Answering {
    */
   private browser(host: string, path: string, query: string, module: Module): Answer {
     const key = query ? `${host}${path}?${query}` : `${host}${path}`;
+    // Long targets are rare and would hold kilobytes each: they are never kept.
+    if (key.length > KEPT_TARGET_MAX) return this.redirect(host, path, query, module);
     return this.redirects.get(key, () => this.frozen(this.redirect(host, path, query, module)));
   }
 
@@ -183,10 +189,16 @@ export class Answerer implements Answering {
     return this.registry.host ? this.madeAnswers.get(`dir:${path}`, make) : make();
   }
 
-  private indexPages(host: string) {
+  /** One form of the index; the JSON form needs no template, so it never fails with one. */
+  private indexPage(host: string, form: 'html' | 'json'): IndexPage {
+    const kept = this.indexes.get(form);
+    if (kept) return kept;
+
     const list = listing(this.registry, host);
-    const html = new IndexPage(Buffer.from(this.renderer.indexPage(list)));
-    return { html, json: new IndexPage(Buffer.from(listingJson(list))) };
+    const text = form === 'html' ? this.renderer.indexPage(list) : listingJson(list);
+    const page = new IndexPage(Buffer.from(text));
+    if (this.registry.host) this.indexes.set(form, page);
+    return page;
   }
 
   /** The index as HTML or JSON; `negotiated` when the Accept header chose the form. */
@@ -196,7 +208,7 @@ export class Answerer implements Answering {
     form: 'html' | 'json',
     negotiated: boolean,
   ): Answer {
-    const page = (this.index ?? this.indexPages(host))[form];
+    const page = this.indexPage(host, form);
     const { body, etag, encoding } = page.representation(request.acceptEncoding);
     const headers: Record<string, string> = {
       'Cache-Control': `public, max-age=${MISS_MAX_AGE}`,

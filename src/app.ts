@@ -81,7 +81,11 @@ export function createApp(source: AnswerSource, options: AppOptions = {}): Expre
       path: clip(req.url),
       error: err.message,
     });
-    if (!res.headersSent) res.status(500).type('text/plain').send('Internal server error.\n');
+    if (res.headersSent) return;
+    // Our security headers on this answer too, as on every other, and never cached.
+    for (const [name, value] of securityHeaders()) res.setHeader(name, value);
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(500).type('text/plain').send('Internal server error.\n');
   });
   return app;
 }

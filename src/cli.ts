@@ -138,6 +138,7 @@ async function check(options: { config?: string; templates?: string } & LiveFlag
   const file = configPath(options.config);
   const config = await loadConfigFile(file);
   const renderer = new Renderer(options.templates);
+  tryPages(config, renderer);
   if (options.live !== undefined) {
     for (const warning of config.warnings) console.error(`warning: ${formatProblem(warning)}`);
     const code = await liveCheck(config, options, renderer);
@@ -170,6 +171,20 @@ async function build(options: { config?: string; out: string; templates?: string
 async function importConfig(file: string, options: ImportOptions): Promise<void> {
   const code = await runImport(file, options);
   if (code !== 0) throw new ExitCode(code);
+}
+
+/**
+ * Renders every page this config makes with these templates, so that a template
+ * that fails only on these modules fails here, naming its file, and not at serve.
+ */
+function tryPages(config: Config, renderer: Renderer): void {
+  const answerer = new Answerer(new Registry(config), renderer);
+  if (config.host) return;
+  const host = 'go.example.org';
+  answerer.answer({ method: 'GET', target: '/', host });
+  for (const module of answerer.registry.modules) {
+    answerer.answer({ method: 'GET', target: `${module.path}?go-get=1`, host });
+  }
 }
 
 function plural(count: number, noun: string): string {

@@ -119,6 +119,13 @@ function overrideFiles(dir: string): Set<string> {
   return names;
 }
 
+/** Handlebars puts the line first and what it expected last, with a picture between. */
+function templateError(file: string, err: unknown): Error {
+  const lines = (err as Error).message.split('\n');
+  const reason = lines.length > 1 ? `${lines[0]} ${lines[lines.length - 1]}` : lines[0];
+  return new Error(`template ${file}: ${reason}`);
+}
+
 /** Compiles one template and tries it on sample data; an Error names the file and why. */
 function compileTemplate(file: string, name: TemplateName): Handlebars.TemplateDelegate {
   let source: string;
@@ -130,17 +137,22 @@ function compileTemplate(file: string, name: TemplateName): Handlebars.TemplateD
   const problem = name === 'module' ? moduleSourceProblem(source) : null;
   if (problem) throw new Error(`template ${file}: ${problem}`);
 
-  let template: Handlebars.TemplateDelegate;
+  let compiled: Handlebars.TemplateDelegate;
   const pages: string[] = [];
   try {
-    template = Handlebars.compile(source, { strict: false });
-    for (const sample of SAMPLES[name] ?? [{}]) pages.push(template(sample));
+    compiled = Handlebars.compile(source, { strict: false });
+    for (const sample of SAMPLES[name] ?? [{}]) pages.push(compiled(sample));
   } catch (err) {
-    // Handlebars puts the line first and what it expected last, with a picture between.
-    const lines = (err as Error).message.split('\n');
-    const reason = lines.length > 1 ? `${lines[0]} ${lines[lines.length - 1]}` : lines[0];
-    throw new Error(`template ${file}: ${reason}`);
+    throw templateError(file, err);
   }
+  // A page that fails later, on data no sample had, still names its file.
+  const template: Handlebars.TemplateDelegate = (context, options) => {
+    try {
+      return compiled(context, options);
+    } catch (err) {
+      throw templateError(file, err);
+    }
+  };
 
   if (name === 'module' && pages.some((page) => headEnd(page) < 0)) {
     const where = 'outside comments and before any <body>';

@@ -5,7 +5,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { badTargetAnswer, splitTarget } from './answer.js';
+import { badTargetAnswer, methodNotAllowed, splitTarget } from './answer.js';
 import { sendAnswer } from './app.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -85,7 +85,11 @@ export function listen(handler: Handler, options: ListenOptions): Promise<Runnin
   // clients reconnect to another instance instead of to one that is leaving.
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     if (draining) res.shouldKeepAlive = false;
-    if (!toOriginForm(req)) return sendAnswer(res, badTargetAnswer(), req.method === 'HEAD');
+    if (!toOriginForm(req)) {
+      // As answer() does: a method other than GET or HEAD is refused before the target.
+      const get = req.method === 'GET' || req.method === 'HEAD';
+      return sendAnswer(res, get ? badTargetAnswer() : methodNotAllowed(), req.method === 'HEAD');
+    }
     handler(req, res);
   };
   const limits = serverLimits(options);

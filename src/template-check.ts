@@ -5,24 +5,35 @@
 // prefix are an error (cmd/go/internal/vcs, discovery.go). So our tags go right after
 // the first <head> tag outside a comment, and a template may not write its own.
 
-/** The first <head> tag, a comment, or a <body> tag: quoted attributes may hold ">". */
-const HEAD_OR_BODY = /<!--[\s\S]*?(?:-->|$)|<(head|body)(?:\s+(?:[^>"']|"[^"]*"|'[^']*')*)?\/?>/gi;
+/**
+ * A comment, a CDATA section, or a whole tag with its name: quoted attribute
+ * values may hold ">" or "<head>", and are read past, as the go command does.
+ */
+const ATTRIBUTES = `(?:\\s+(?:[^>"']|"[^"]*"|'[^']*')*)?`;
+const MARKUP = new RegExp(
+  `<!--[\\s\\S]*?(?:-->|$)|<!\\[CDATA\\[[\\s\\S]*?(?:\\]\\]>|$)` +
+    `|<\\/?([A-Za-z][^\\s/>]*)${ATTRIBUTES}(\\/?)>`,
+  'g',
+);
 const OWN_TAG = /name\s*=\s*["']?go-(import|source)\b/i;
 
 /** Where our tags go: just after the first <head> tag outside a comment; -1 if none. */
 export function headEnd(html: string): number {
-  HEAD_OR_BODY.lastIndex = 0;
-  for (let match = HEAD_OR_BODY.exec(html); match; match = HEAD_OR_BODY.exec(html)) {
+  MARKUP.lastIndex = 0;
+  for (let match = MARKUP.exec(html); match; match = MARKUP.exec(html)) {
     const element = match[1]?.toLowerCase();
-    if (element === 'head') return match.index + match[0].length;
-    if (element === 'body') return -1;
+    const closing = match[0].startsWith('</');
+    // <head/> opens and ends the head at once: the go command reads nothing after it.
+    if (element === 'head' && !closing) return match[2] ? -1 : match.index + match[0].length;
+    if (element === 'body' || (element === 'head' && closing)) return -1;
   }
   return -1;
 }
 
 /** Why a module template's source cannot carry our tags, or null when it can. */
 export function moduleSourceProblem(source: string): string | null {
-  const own = OWN_TAG.exec(source);
+  // The go command decodes character references in attributes: "go&#45;import" is one.
+  const own = OWN_TAG.exec(decodeReferences(source));
   if (own) {
     return (
       `remove its own go-${own[1]} tag: ours comes first in the head, ` +
@@ -59,9 +70,22 @@ export const SAMPLES: Record<string, object[]> = {
   module: [MODULE, { importPath: HOST, vcs: 'git', repo: MODULE.repo, goGet: 'go get x' }],
   redirect: [{ location: 'https://pkg.go.dev/go.example.org/x' }],
   index: [
+    { host: HOST, modules: [MODULE, MODULE, MODULE], wildcards: [WILDCARD, WILDCARD] },
     { host: HOST, modules: [MODULE], wildcards: [WILDCARD] },
     { host: HOST, modules: [], wildcards: [] },
   ],
-  directory: [{ host: HOST, path: '/tools', importPath: `${HOST}/tools`, modules: [MODULE] }],
+  directory: [
+    { host: HOST, path: '/tools', importPath: `${HOST}/tools`, modules: [MODULE, MODULE, MODULE] },
+    { host: HOST, path: '/tools', importPath: `${HOST}/tools`, modules: [MODULE] },
+  ],
   'not-found': [{}],
 };
+
+function decodeReferences(text: string): string {
+  return text
+    .replace(/&#x([0-9a-f]+);?/gi, (_, hex: string) =>
+      String.fromCodePoint(parseInt(hex, 16) % 0x110000),
+    )
+    .replace(/&#([0-9]+);?/g, (_, dec: string) => String.fromCodePoint(Number(dec) % 0x110000))
+    .replace(/&hyphen;|&dash;/gi, '-');
+}

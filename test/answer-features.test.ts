@@ -124,6 +124,14 @@ describe('answers kept for speed', () => {
     expect(Object.isFrozen(get('/svc/a').headers)).toBe(true);
   });
 
+  it('never keep a redirect for a long target, which would hold kilobytes', () => {
+    const answerer = new Answerer(registryFrom(FOLDERS));
+    const target = `/svc/a?q=${'x'.repeat(300)}`;
+    const first = answerer.answer({ method: 'GET', target });
+    expect(answerer.answer({ method: 'GET', target })).not.toBe(first);
+    expect(answerer.answer({ method: 'GET', target })).toEqual(first);
+  });
+
   it('keep redirects per Host when the host comes from the request', () => {
     const answerer = new Answerer(registryFrom(FOLDERS.replace('host: go.example.org\n', '')));
     const get = (host: string) => answerer.answer({ method: 'GET', target: '/tools/lint', host });

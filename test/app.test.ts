@@ -303,6 +303,8 @@ describe('absolute-form request targets', () => {
 
   it.each([
     ['GET * HTTP/1.1', 400],
+    ['OPTIONS * HTTP/1.1', 405],
+    ['POST * HTTP/1.1', 405],
     ['GET foo://h HTTP/1.1', 200],
     ['GET http://[::1/otel?go-get=1 HTTP/1.1', 200],
     ['GET http://go.example.org:abc/otel?go-get=1 HTTP/1.1', 200],

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { Answerer } from '../src/answer.js';
+import request from 'supertest';
+import { Answerer, INDEX_JSON_PATH } from '../src/answer.js';
 import type { VanityRequest } from '../src/answer.js';
 import { createApp, prepareHandling } from '../src/app.js';
 import { withFastPath } from '../src/fast-path.js';
@@ -65,6 +66,12 @@ describe('a templates folder', () => {
     expect(metaTags(html, 'go-source')).toHaveLength(1);
   });
 
+  it('reads past CDATA and "<head>" inside an attribute value, as the go command does', () => {
+    write('module.hbs', '<html lang="<head>"><![CDATA[<head>]]><head data-a="b"></head>');
+    const html = answer(new Renderer(dir), '/otel?go-get=1').body.toString();
+    expect(html).toMatch(/^<html lang="<head>"><!\[CDATA\[<head>\]\]><head data-a="b">\n<meta /);
+  });
+
   it('may not write its own go-import or go-source tag', () => {
     const file = write(
       'module.hbs',
@@ -104,6 +111,19 @@ describe('a templates folder', () => {
     ],
     ['a head only in a comment', 'module.hbs', '<!-- <head> -->', /needs a <head> tag outside/],
     ['a head after the body', 'module.hbs', '<body></body><head>', /needs a <head> tag outside/],
+    ['a head that closes itself', 'module.hbs', '<html><head/><title>t</title>', /needs a <head>/],
+    [
+      'its own go-import tag, written with a character reference',
+      'module.hbs',
+      '<head><meta name="go&#45;import" content="x git y">',
+      /remove its own go-import tag/,
+    ],
+    [
+      'a list that fails past its first entry',
+      'index.hbs',
+      '{{#each modules}}{{#unless @first}}{{> nope}}{{/unless}}{{/each}}',
+      /The partial nope could not be found$/,
+    ],
     [
       'a block that fails for some modules',
       'module.hbs',
@@ -151,6 +171,44 @@ describe('a page that fails to render while serving', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('a template that fails only on the modules of a config', () => {
+  // No sample has six modules; this config does.
+  const sixth = '<html><head></head>{{#with (lookup modules 5)}}{{> nope}}{{/with}}</html>';
+  const six = ['a', 'b', 'c', 'd', 'e', 'f']
+    .map((name) => `  /${name}:\n    repo: https://github.com/u/${name}\n`)
+    .join('');
+
+  it('fails the start with the file named when the host is set', () => {
+    const file = write('index.hbs', sixth);
+    const registry = registryFrom(`host: go.example.org\npaths:\n${six}`);
+    expect(() => new Answerer(registry, new Renderer(dir))).toThrow(
+      `template ${file}: The partial nope could not be found`,
+    );
+  });
+
+  it('is a 500 with our headers without a host, and the JSON index still answers', async () => {
+    write('index.hbs', sixth);
+    const source = new Answerer(registryFrom(`paths:\n${six}`), new Renderer(dir));
+    const app = createApp(source);
+    const html = await request(app).get('/').set('Host', 'go.example.org');
+    expect(html.status).toBe(500);
+    expect(html.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(html.headers['cache-control']).toBe('no-store');
+    const json = await request(app).get(INDEX_JSON_PATH).set('Host', 'go.example.org');
+    expect(json.status).toBe(200);
+    expect((json.body as { modules: unknown[] }).modules).toHaveLength(6);
+  });
+
+  it('stops vanity check with exit 1, naming the file', () => {
+    const file = write('index.hbs', sixth);
+    const config = join(dir, 'six.yaml');
+    writeFileSync(config, `paths:\n${six}`);
+    const { code, stderr } = run(['check', '-c', config, '--templates', dir]);
+    expect(code).toBe(1);
+    expect(stderr).toBe(`vanity: template ${file}: The partial nope could not be found\n`);
   });
 });
 
