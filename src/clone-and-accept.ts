@@ -10,12 +10,11 @@ import type { Module } from './registry.js';
 
 /** What git appends to the URL it clones for its first request. */
 export const CLONE_SUFFIX = '/info/refs';
-const INFO_REFS = CLONE_SUFFIX;
 const TEXT = 'text/plain; charset=utf-8';
 
 /** The smart-HTTP discovery request of git, for fetching or pushing. */
 export function isCloneDiscovery(path: string, query: string): boolean {
-  if (!path.endsWith(INFO_REFS) || !query.includes('service=')) return false;
+  if (!path.endsWith(CLONE_SUFFIX) || !query.includes('service=')) return false;
   const service = new URLSearchParams(query).get('service');
   return service === 'git-upload-pack' || service === 'git-receive-pack';
 }
@@ -28,7 +27,7 @@ export function cloneAnswer(module: Module, query: string, maxAge: number): Answ
   const service = new URLSearchParams(query).get('service');
   const http = /^https?:\/\//i.test(module.repo);
   if (module.vcs === 'git' && http && service === 'git-upload-pack') {
-    const location = `${module.repo.replace(/\/+$/, '')}${INFO_REFS}?service=git-upload-pack`;
+    const location = `${module.repo.replace(/\/+$/, '')}${CLONE_SUFFIX}?service=git-upload-pack`;
     const body = Buffer.from(`The repository is at ${module.repo}\n`);
     const headers = {
       'Content-Type': TEXT,

@@ -1,6 +1,6 @@
 // Where a browser goes for a module's documentation: pkg.go.dev, a self-hosted
 // pkgsite named by `docs`, or a module's own `docs_url`.
-import { importPathOf } from './registry.js';
+import { importPathOf } from './module-path.js';
 
 export const DEFAULT_DOCS = 'https://pkg.go.dev/';
 

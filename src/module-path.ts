@@ -103,3 +103,8 @@ const NUMERIC_TLD = /\.[0-9]+$/;
 export function isVanityDomain(host: string): boolean {
   return DOMAIN.test(host) && !NUMERIC_TLD.test(host);
 }
+
+/** The import path of `path` ("/otel/sdk" or "/") on `host`: no trailing slash for the root. */
+export function importPathOf(host: string, path: string): string {
+  return path === '/' ? host : `${host}${path}`;
+}

@@ -10,6 +10,8 @@ import { DEFAULT_DOCS } from './docs.js';
 import { resolveWildcard } from './wildcard.js';
 import type { WildcardModule } from './wildcard.js';
 
+export { importPathOf } from './module-path.js';
+
 export type Module = Readonly<ModuleConfig> & { readonly pattern?: string };
 
 export interface Match {
@@ -78,7 +80,8 @@ export class Registry {
 
   /**
    * The listed modules below `path` (not hidden), in path order, for a directory
-   * page: a binary search finds the first, as sorted paths keep a folder together.
+   * page (never the root, which has the index): a set tells whether there are
+   * any, and a binary search finds the first, as sorted paths keep a folder together.
    */
   listedBelow(path: string): Module[] {
     if (!this.folders.has(path)) return [];
@@ -150,9 +153,4 @@ function truncate(path: string, depth: number): string {
     if (end < 0) return path;
   }
   return path.slice(0, end) || '/';
-}
-
-/** The import path of `path` ("/otel/sdk" or "/") on `host`: no trailing slash for the root. */
-export function importPathOf(host: string, path: string): string {
-  return path === '/' ? host : `${host}${path}`;
 }
