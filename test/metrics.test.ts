@@ -444,7 +444,8 @@ describe('vanity serve', () => {
 
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
-  });
+    // Three processes and a respawn: slow when the whole suite shares two cores.
+  }, 45_000);
 
   it.each([
     [['--metrics-listen', '127.0.0.1'], '--metrics-listen needs --metrics-port'],
